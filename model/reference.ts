@@ -1,0 +1,78 @@
+/**
+ * A reference machine seen as the checkers use it: a pure step function over
+ * snapshots. Built on xstate's `initialTransition()` / `transition()`, so nothing is
+ * executed for effects and a search can branch from any snapshot.
+ */
+import type { AnyMachineSnapshot, AnyStateMachine } from "xstate";
+import { initialTransition, transition } from "xstate";
+import type { Call, CallResult } from "../src/kernel/rt/trace.js";
+
+export type StepResult<S> = { readonly ok: true; readonly next: S } | { readonly ok: false; readonly reason: string };
+
+export interface ReferenceModel<S = unknown> {
+  readonly machine: AnyStateMachine;
+  initial(): S;
+  /**
+   * How many steps a call takes effect in (default 1). KVM_CREATE_VCPU takes two: it
+   * reserves the vCPU (`created_vcpus++`, after which every "before vCPUs" check fails)
+   * long before the vCPU and its fd exist. Each step is a linearization point of its own,
+   * in order, within the call's interval.
+   */
+  phases(call: Call): number;
+  /** Feed step `phase` of a completed call; a rejection says why. */
+  step(s: S, call: Call, result: CallResult, phase: number): StepResult<S>;
+  /** Equal keys mean equal states (for memoising searches). */
+  key(s: S): string;
+  /** The state's name in the machine (for reports and coverage). */
+  stateName(s: S): string;
+}
+
+interface ViolationContext {
+  readonly violation: string | null;
+}
+
+/**
+ * Wraps a machine whose events are `{ type: "call", call, result }` and whose context
+ * carries `violation` (set when it moves to its `violated` state). `keyOf` picks the
+ * context fields that make up the state (leaving out constants such as the contract).
+ */
+export function xstateReference<C extends ViolationContext>(
+  machine: AnyStateMachine,
+  input: unknown,
+  keyOf: (context: C) => unknown,
+  phases: (call: Call) => number = () => 1,
+): ReferenceModel<AnyMachineSnapshot> {
+  // xstate's own types cannot see through a generic machine; the casts stay here.
+  const start = initialTransition as (m: AnyStateMachine, input: unknown) => [AnyMachineSnapshot, unknown];
+  const step = transition as (m: AnyStateMachine, s: AnyMachineSnapshot, e: unknown) => [AnyMachineSnapshot, unknown];
+  return {
+    machine,
+    initial: () => start(machine, input)[0],
+    phases,
+    step(s, call, result, phase) {
+      const [next] = step(machine, s, { type: "call", call, result, phase });
+      const ctx = next.context as C;
+      if (ctx.violation) return { ok: false, reason: ctx.violation };
+      return { ok: true, next };
+    },
+    key: (s) => JSON.stringify([s.value, keyOf(s.context as C)]),
+    stateName: (s) => (typeof s.value === "string" ? s.value : JSON.stringify(s.value)),
+  };
+}
+
+/** Feeds a sequential history in order; the first rejection, with its index. */
+export function runSequential<S>(
+  model: ReferenceModel<S>,
+  history: readonly { call: Call; result: CallResult }[],
+): { ok: true; final: S } | { ok: false; index: number; reason: string } {
+  let s = model.initial();
+  for (let i = 0; i < history.length; i++) {
+    const h = history[i]!;
+    for (let phase = 0; phase < model.phases(h.call); phase++) {
+      const r = model.step(s, h.call, h.result, phase);
+      if (!r.ok) return { ok: false, index: i, reason: r.reason };
+      s = r.next;
+    }
+  }
+  return { ok: true, final: s };
+}

@@ -1,0 +1,28 @@
+/**
+ * `linearizable`: the concurrent history (calls with their returns, in real time) is
+ * explained by the reference model in some order that keeps a call that returned
+ * before another began before it.
+ */
+import type { ReferenceModel } from "../model/reference.js";
+import { checkLinearizable } from "../src/check/linearizability.js";
+import { history } from "../src/kernel/rt/trace.js";
+import { describeCall, describeResult } from "../src/program/describe.js";
+import type { Property } from "./property.js";
+import { HOLDS, violated } from "./property.js";
+
+export function linearizable<S>(model: ReferenceModel<S>): Property {
+  return {
+    name: "linearizable",
+    statement: "the calls' results are explained by the documented contract in some order consistent with real time",
+    check(ex) {
+      const h = history(ex.events);
+      const r = checkLinearizable(model, h);
+      if (r.ok) return HOLDS;
+      const said = (e: (typeof h)[number]) => `T${e.tid}:${describeCall(e.call)} = ${describeResult(e.call, e.result!)}`;
+      const prefix = r.prefix.length ? `after ${r.prefix.map(said).join(", ")}: ` : "";
+      const why = r.rejections.map((x) => x.reason).join("; ");
+      const events = [...r.prefix, ...r.rejections.map((x) => x.entry)].flatMap((e) => [e.invokedAt, e.returnedAt!]);
+      return violated(`no order consistent with real time is accepted by the contract: ${prefix}${why}`, events);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Replays a trace's writes to know the value of any shared cell at any event: what
+ * "the state the call ran in" means for properties that judge by kernel state.
+ */
+import type { Execution } from "../kernel/rt/execution.js";
+
+export class Timeline {
+  private readonly values: Map<string, unknown>;
+  private pos = 0;
+
+  constructor(private readonly ex: Execution) {
+    this.values = new Map(Object.entries(ex.initial));
+  }
+
+  /** Applies the writes of events [pos, i] (inclusive); positions only move forward. */
+  advanceTo(i: number): void {
+    for (; this.pos <= i && this.pos < this.ex.events.length; this.pos++) {
+      const e = this.ex.events[this.pos]!;
+      if (e.kind === "write") this.values.set(e.loc, e.value);
+    }
+  }
+
+  get(loc: string): unknown {
+    return this.values.get(loc);
+  }
+
+  snapshot(): Record<string, unknown> {
+    return Object.fromEntries(this.values);
+  }
+}
+
+/** The generic "a vCPU or memslot exists" facts, from `kvm->created_vcpus` and `kvm->memslots`. */
+export function vmCommitment(t: Timeline): { vcpus: number; memslots: number } {
+  return {
+    vcpus: Number(t.get("kvm->created_vcpus") ?? 0),
+    memslots: ((t.get("kvm->memslots") as readonly unknown[] | undefined) ?? []).length,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Random exploration with fast-check: draw programs and decisions, run each, check the
+ * properties; on a violation let fast-check shrink it, once per violated property, to
+ * a minimal program and schedule. `seed` reproduces the whole run.
+ *
+ * One pass checks every property still open on each execution; when it fails, each
+ * property that failed there gets its own smallest counterexample: first a short
+ * search over program shapes in increasing size (1 thread × 1 call, 1 × 2, 2 × 1, ...
+ * up to the shape that failed), then fast-check's shrinking of the first failure
+ * found. Shrinking alone can stop in a local minimum (a 3-thread race that has a
+ * 2-thread cousin); trying small shapes first finds the cousin. Then the search goes
+ * on for the properties not yet violated.
+ */
+import fc from "fast-check";
+import type { Execution } from "../kernel/rt/execution.js";
+import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
+import type { Call } from "../kernel/rt/trace.js";
+import type { Subject, TargetOptions } from "../targets/target.js";
+import { decisionsArb, programArb } from "./arbitraries.js";
+import type { Counterexample } from "./counterexample.js";
+import { counterexampleOf } from "./counterexample.js";
+
+/** Runs tried per program shape while looking for a smaller counterexample. */
+const RUNS_PER_SHAPE = 1000;
+
+export interface RandomOptions {
+  readonly runs: number;
+  readonly seed: number;
+  readonly maxThreads: number;
+  readonly maxCalls: number;
+  /** Only these properties (all of the subject's if absent). */
+  readonly properties?: readonly string[];
+  readonly options?: TargetOptions;
+}
+
+export type PropertyVerdict =
+  | { readonly property: string; readonly statement: string; readonly verdict: "holds" }
+  | {
+      readonly property: string;
+      readonly statement: string;
+      readonly verdict: "violated";
+      readonly counterexample: Counterexample;
+      /** Runs of the search before the first violating one was drawn. */
+      readonly foundAfter: number;
+    };
+
+export interface CheckStats {
+  readonly executions: number;
+  readonly ms: number;
+  /** Runs drawn by the search (shrinking excluded). */
+  readonly runs: number;
+}
+
+export interface CheckReport {
+  readonly target: string;
+  readonly variant: string;
+  readonly seed: number;
+  readonly verdicts: readonly PropertyVerdict[];
+  readonly stats: CheckStats;
+}
+
+export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport {
+  const started = performance.now();
+  const wanted = opts.properties ?? subject.properties.map((p) => p.name);
+  let open = subject.properties.filter((p) => wanted.includes(p.name));
+  const alphabet = subject.alphabet;
+  const arbOf = (maxThreads: number, maxCalls: number) =>
+    fc.tuple(programArb({ alphabetSize: alphabet.length, maxThreads, maxCalls }), decisionsArb());
+  const arb = arbOf(opts.maxThreads, opts.maxCalls);
+  // Shapes no larger than the search's, smallest first (by calls, then threads).
+  const shapes: [number, number][] = [];
+  for (let t = 1; t <= opts.maxThreads; t++) for (let c = 1; c <= opts.maxCalls; c++) shapes.push([t, c]);
+  shapes.sort((a, b) => a[0] * a[1] - b[0] * b[1] || a[0] - b[0]);
+  const toThreads = (p: number[][]): Call[][] => p.map((t) => t.map((k) => alphabet[k]!));
+  const run = (p: number[][], d: number[]): Execution => {
+    executions++;
+    return subject.execute(toThreads(p), new DecisionScheduler(d));
+  };
+
+  let executions = 0;
+  let runsLeft = opts.runs;
+  let runsDone = 0;
+  const found = new Map<string, PropertyVerdict>();
+  for (let round = 0; open.length > 0 && runsLeft > 0; round++) {
+    const seed = (opts.seed + round) | 0;
+    let failing: string[] = [];
+    const pass = fc.check(
+      fc.property(arb, ([p, d]) => {
+        const ex = run(p, d);
+        failing = open.filter((prop) => !prop.check(ex).holds).map((prop) => prop.name);
+        return failing.length === 0;
+      }),
+      { numRuns: runsLeft, seed, endOnFailure: true },
+    );
+    runsDone += pass.numRuns;
+    runsLeft -= pass.numRuns;
+    if (!pass.failed) break;
+    for (const name of failing) {
+      const prop = open.find((x) => x.name === name)!;
+      const holds = ([p, d]: [number[][], number[]]) => prop.check(run(p, d)).holds;
+      const [[p0]] = pass.counterexample!;
+      const bigCalls = Math.max(...p0.map((t) => t.length));
+      let smallest: [number[][], number[]] | null = null;
+      for (const [t, c] of shapes) {
+        if (t > p0.length || (t === p0.length && c >= bigCalls)) break;
+        const r = fc.check(fc.property(arbOf(t, c), holds), { seed, numRuns: RUNS_PER_SHAPE });
+        if (r.failed) {
+          smallest = r.counterexample![0];
+          break;
+        }
+      }
+      if (!smallest) {
+        const shrunk = fc.check(fc.property(arb, holds), { seed, path: pass.counterexamplePath!, numRuns: 1 });
+        smallest = (shrunk.counterexample ?? pass.counterexample!)[0];
+      }
+      const [p, d] = smallest;
+      const cx = counterexampleOf(subject, opts.options ?? {}, name, toThreads(p), d);
+      if (!cx) throw new Error(`internal: the shrunk counterexample for ${name} does not replay`);
+      found.set(name, { property: name, statement: prop.statement, verdict: "violated", counterexample: cx, foundAfter: runsDone - 1 });
+    }
+    open = open.filter((x) => !failing.includes(x.name));
+  }
+
+  const verdicts = subject.properties
+    .filter((p) => wanted.includes(p.name))
+    .map((p): PropertyVerdict => found.get(p.name) ?? { property: p.name, statement: p.statement, verdict: "holds" });
+  return {
+    target: subject.target,
+    variant: subject.variant,
+    seed: opts.seed,
+    verdicts,
+    stats: { executions, ms: Math.round(performance.now() - started), runs: runsDone },
+  };
+}

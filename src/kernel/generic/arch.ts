@@ -1,0 +1,49 @@
+/**
+ * The arch hooks the generic paths call (`kvm_arch_*`, `kvm_vm_ioctl_enable_cap`, ...).
+ * A target implements them for its arch; a variant replaces the ones its patch changes.
+ */
+import type { K } from "../rt/ops.js";
+import type { SharedState } from "../rt/state.js";
+import type { Kvm, KvmMemorySlot, KvmVcpu } from "./kvm.js";
+
+/** `enum kvm_mr_change` */
+export type KvmMrChange = "KVM_MR_CREATE" | "KVM_MR_DELETE" | "KVM_MR_MOVE" | "KVM_MR_FLAGS_ONLY";
+
+/** `struct kvm_enable_cap` */
+export interface KvmEnableCap {
+  readonly cap: number;
+  readonly flags: number;
+  readonly args: readonly number[];
+}
+
+export interface KvmArchOps<A, VA> {
+  /** `kvm_arch_init_vm()`: the arch part of `struct kvm`, before the VM is visible. */
+  kvm_arch_init_vm(shared: SharedState): A;
+  /** The arch part of `struct kvm_vcpu` (allocation only). */
+  kvm_vcpu_arch_alloc(shared: SharedState, name: string): VA;
+  /** Called under `kvm->lock` before `created_vcpus++`. */
+  kvm_arch_vcpu_precreate(kvm: Kvm<A, VA>, id: number): K<number>;
+  /** Called without `kvm->lock`, after `created_vcpus++`. */
+  kvm_arch_vcpu_create(vcpu: KvmVcpu<VA>): K<number>;
+  kvm_arch_vcpu_postcreate(vcpu: KvmVcpu<VA>): K<void>;
+  /** Called under `slots_lock` and `slots_arch_lock`. */
+  kvm_arch_prepare_memory_region(
+    kvm: Kvm<A, VA>,
+    old: KvmMemorySlot | null,
+    new_: KvmMemorySlot | null,
+    change: KvmMrChange,
+  ): K<number>;
+  /** Called under `slots_lock`, after the new memslots are published. */
+  kvm_arch_commit_memory_region(
+    kvm: Kvm<A, VA>,
+    old: KvmMemorySlot | null,
+    new_: KvmMemorySlot | null,
+    change: KvmMrChange,
+  ): K<void>;
+  /** The arch `KVM_ENABLE_CAP`: the generic dispatcher calls it with no lock held. */
+  kvm_vm_ioctl_enable_cap(kvm: Kvm<A, VA>, cap: KvmEnableCap): K<number>;
+  /** `KVM_CHECK_EXTENSION`; `kvm` is null when asked on `/dev/kvm`. */
+  kvm_vm_ioctl_check_extension(kvm: Kvm<A, VA> | null, ext: number): K<number>;
+  /** `kvm_arch_vcpu_ioctl_run()`, called with `vcpu->mutex` held. */
+  kvm_arch_vcpu_ioctl_run(vcpu: KvmVcpu<VA>): K<number>;
+}

@@ -1,0 +1,135 @@
+/**
+ * `struct kvm`, `struct kvm_vcpu` and `struct kvm_run`: the fields the generic paths
+ * share between threads, as cells and mutexes with the kernel's names. Only what some
+ * transcribed path reads or writes is here. `A` and `VA` are the arch parts
+ * (`kvm->arch`, `vcpu->arch`), which each target defines.
+ */
+import type { Cell, Mutex } from "../rt/state.js";
+import { SharedState } from "../rt/state.js";
+import type { KvmArchOps } from "./arch.js";
+
+/** `struct kvm_memory_slot`, as far as the models need it. Immutable: memslots are published by swapping arrays (SRCU). */
+export interface KvmMemorySlot {
+  readonly id: number;
+  readonly as_id: number;
+  readonly base_gfn: number;
+  readonly npages: number;
+  readonly flags: number;
+  readonly userspace_addr: number;
+  /** KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD: the bound guest_memfd. */
+  readonly guest_memfd?: number;
+}
+
+/** The `kvm_run` fields the models touch. Userspace reads them after KVM_RUN returns. */
+export interface KvmRun {
+  readonly immediate_exit: Cell<number>;
+  readonly exit_reason: Cell<number>;
+  readonly memory_fault_flags: Cell<number>;
+  readonly memory_fault_gpa: Cell<number>;
+  readonly memory_fault_size: Cell<number>;
+}
+
+export interface KvmVcpu<VA = unknown> {
+  readonly kvm: Kvm<unknown, VA>;
+  readonly vcpu_id: number;
+  /** Set under kvm->lock before the vCPU is published; plain number, not shared before that. */
+  vcpu_idx: number;
+  readonly mutex: Mutex;
+  /** `vcpu->requests` (KVM_REQ_* bits). */
+  readonly requests: Cell<number>;
+  readonly run: KvmRun;
+  /** `vcpu->wants_to_run`: only the thread inside KVM_RUN (holding vcpu->mutex) touches it. */
+  wants_to_run: boolean;
+  /** Not kernel state: what the guest does when entered during the current KVM_RUN. */
+  guest: unknown;
+  readonly arch: VA;
+  /** Traces print a vCPU by name, not by its (circular) structure. */
+  toJSON(): string;
+}
+
+export interface Kvm<A = unknown, VA = unknown> {
+  readonly shared: SharedState;
+  readonly ops: KvmArchOps<A, VA>;
+  /** `kvm->lock` */
+  readonly lock: Mutex;
+  readonly slots_lock: Mutex;
+  readonly slots_arch_lock: Mutex;
+  readonly created_vcpus: Cell<number>;
+  readonly online_vcpus: Cell<number>;
+  /** `kvm->max_vcpus` (KVM_MAX_VCPUS unless the arch lowers it); constant after creation. */
+  readonly max_vcpus: number;
+  /** `kvm->vcpu_array`: vCPUs by `vcpu_idx`, published with `xa_insert`. */
+  readonly vcpu_array: Cell<readonly KvmVcpu<VA>[]>;
+  /** `kvm->memslots[0]`: the active memslots of address space 0 (the models use one). */
+  readonly memslots: Cell<readonly KvmMemorySlot[]>;
+  /** `kvm->nr_memslot_pages`, checked for overflow and by deletes. */
+  readonly nr_memslot_pages: Cell<number>;
+  /**
+   * The userspace side: the vCPU fds installed so far, by vcpu id. Installing the fd
+   * (`create_vcpu_fd`) is when another userspace thread can first use the vCPU.
+   */
+  readonly vcpu_fds: Map<number, Cell<KvmVcpu<VA> | null>>;
+  readonly arch: A;
+}
+
+/** KVM_MAX_VCPU_IDS on the arch the models use (riscv and arm64: KVM_MAX_VCPUS = 1024). */
+export const KVM_MAX_VCPU_IDS = 1024;
+export const KVM_MAX_VCPUS = 1024;
+export const KVM_MEM_SLOTS_NUM = 32767;
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+/** `KVM_CREATE_VM` as far as the models need it: the VM exists before any program call. */
+export function kvm_create_vm<A, VA>(ops: KvmArchOps<A, VA>, shared = new SharedState()): Kvm<A, VA> {
+  const partial = {
+    shared,
+    ops,
+    lock: shared.mutex("kvm->lock"),
+    slots_lock: shared.mutex("kvm->slots_lock"),
+    slots_arch_lock: shared.mutex("kvm->slots_arch_lock"),
+    created_vcpus: shared.cell("kvm->created_vcpus", 0),
+    online_vcpus: shared.cell("kvm->online_vcpus", 0),
+    max_vcpus: KVM_MAX_VCPUS,
+    vcpu_array: shared.cell<readonly KvmVcpu<VA>[]>("kvm->vcpu_array", []),
+    memslots: shared.cell<readonly KvmMemorySlot[]>("kvm->memslots", []),
+    nr_memslot_pages: shared.cell("kvm->nr_memslot_pages", 0),
+    vcpu_fds: new Map<number, Cell<KvmVcpu<VA> | null>>(),
+  };
+  // kvm_arch_init_vm() runs before the VM is visible to any other thread: no steps.
+  return { ...partial, arch: ops.kvm_arch_init_vm(shared) };
+}
+
+/** The userspace fd slot for vCPU `id` (made on first use; empty until the fd is installed). */
+export function vcpuFd<VA>(kvm: Kvm<unknown, VA>, id: number): Cell<KvmVcpu<VA> | null> {
+  let c = kvm.vcpu_fds.get(id);
+  if (!c) {
+    c = kvm.shared.cell<KvmVcpu<VA> | null>(`fd(vcpu${id})`, null);
+    kvm.vcpu_fds.set(id, c);
+  }
+  return c;
+}
+
+/** `kvm_vcpu_init()` plus the `kvm_run` page: allocation, private to the creating thread. */
+export function kvm_vcpu_alloc<A, VA>(kvm: Kvm<A, VA>, id: number): KvmVcpu<VA> {
+  const s = kvm.shared;
+  const n = `vcpu${id}`;
+  const vcpu: KvmVcpu<VA> = {
+    kvm: kvm as Kvm<unknown, VA>,
+    vcpu_id: id,
+    vcpu_idx: -1,
+    mutex: s.mutex(`${n}->mutex`),
+    requests: s.cell(`${n}->requests`, 0),
+    run: {
+      immediate_exit: s.cell(`${n}->run->immediate_exit`, 0),
+      exit_reason: s.cell(`${n}->run->exit_reason`, 0),
+      memory_fault_flags: s.cell(`${n}->run->memory_fault.flags`, 0),
+      memory_fault_gpa: s.cell(`${n}->run->memory_fault.gpa`, 0),
+      memory_fault_size: s.cell(`${n}->run->memory_fault.size`, 0),
+    },
+    wants_to_run: false,
+    guest: null,
+    arch: kvm.ops.kvm_vcpu_arch_alloc(s, n),
+    toJSON: () => n,
+  };
+  return vcpu;
+}

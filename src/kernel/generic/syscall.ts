@@ -1,0 +1,81 @@
+/**
+ * The userspace side of a call and the ioctl dispatch: `kvm_dev_ioctl()` for
+ * /dev/kvm, `kvm_vm_ioctl()` for the VM fd, `kvm_vcpu_ioctl()` for a vCPU fd.
+ * Programs name capabilities by their uapi names; a variant that adds a cap
+ * brings its number.
+ */
+import type { K } from "../rt/ops.js";
+import { READ, WRITE } from "../rt/ops.js";
+import type { Call, CallResult } from "../rt/trace.js";
+import { EBADF, EINVAL, ENOTTY } from "../uapi/errno.js";
+import { capNumber } from "../uapi/caps.js";
+import type { Kvm, KvmVcpu } from "./kvm.js";
+import { vcpuFd } from "./kvm.js";
+import { kvm_vm_ioctl_create_vcpu } from "./create_vcpu.js";
+import type { KvmUserspaceMemoryRegion } from "./set_memory_region.js";
+import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY, kvm_set_memory_region } from "./set_memory_region.js";
+import type { RunReturnHook } from "./vcpu_ioctl.js";
+import { kvm_vcpu_ioctl_run } from "./vcpu_ioctl.js";
+
+/** Generic behaviour a patch may change (the arch hooks live in `kvm.ops`). */
+export interface GenericHooks<VA> {
+  /** Flags `check_memory_region_flags()` accepts. */
+  readonly memslotFlags?: number;
+  readonly onRunReturn?: RunReturnHook<VA>;
+  /** What userspace reads from `kvm_run` after KVM_RUN returns. */
+  readonly runSnapshot?: (vcpu: KvmVcpu<VA>) => K<Record<string, unknown>>;
+}
+
+export interface SyscallContext<A, VA> {
+  readonly kvm: Kvm<A, VA>;
+  readonly caps: Readonly<Record<string, number>>;
+  readonly hooks: GenericHooks<VA>;
+}
+
+function* vm_fd_ioctl<A, VA>(ctx: SyscallContext<A, VA>, call: Call): K<number> {
+  const { kvm } = ctx;
+  switch (call.ioctl) {
+    case "KVM_CREATE_VCPU":
+      return yield* kvm_vm_ioctl_create_vcpu(kvm, Number(call.id));
+    case "KVM_ENABLE_CAP": {
+      // kvm_vm_ioctl_enable_cap_generic(): the caps the models use all reach the
+      // arch's kvm_vm_ioctl_enable_cap() through `default:`, with no lock held.
+      const cap = { cap: capNumber(ctx.caps, call.cap), flags: Number(call.flags ?? 0), args: (call.args as number[]) ?? [] };
+      return yield* kvm.ops.kvm_vm_ioctl_enable_cap(kvm, cap);
+    }
+    case "KVM_CHECK_EXTENSION":
+      return yield* kvm.ops.kvm_vm_ioctl_check_extension(kvm, capNumber(ctx.caps, call.cap));
+    case "KVM_SET_USER_MEMORY_REGION":
+    case "KVM_SET_USER_MEMORY_REGION2":
+      return yield* kvm_set_memory_region(
+        kvm,
+        call as unknown as KvmUserspaceMemoryRegion,
+        ctx.hooks.memslotFlags ?? KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY,
+      );
+    default:
+      return -ENOTTY;
+  }
+}
+
+/** Runs one program call: resolves the fd as userspace would, then the kernel path. */
+export function* sys_ioctl<A, VA>(ctx: SyscallContext<A, VA>, call: Call): K<CallResult> {
+  const fd = call.fd;
+  if (fd === "system") {
+    if (call.ioctl !== "KVM_CHECK_EXTENSION") return { r: -EINVAL };
+    // kvm_dev_ioctl() -> kvm_vm_ioctl_check_extension_generic(NULL, arg)
+    return { r: yield* ctx.kvm.ops.kvm_vm_ioctl_check_extension(null, capNumber(ctx.caps, call.cap)) };
+  }
+  if (fd === "vm") return { r: yield* vm_fd_ioctl(ctx, call) };
+  if (typeof fd === "object" && fd !== null && "vcpu" in fd) {
+    // The program's thread uses the fd KVM_CREATE_VCPU installed, if it exists yet.
+    const vcpu = yield* READ(vcpuFd(ctx.kvm, Number((fd as { vcpu: number }).vcpu)));
+    if (!vcpu) return { r: -EBADF };
+    if (call.ioctl !== "KVM_RUN") return { r: -ENOTTY };
+    // Userspace writes kvm_run->immediate_exit before the ioctl.
+    if (call.immediate_exit !== undefined) yield* WRITE(vcpu.run.immediate_exit, Number(call.immediate_exit));
+    const r = yield* kvm_vcpu_ioctl_run(vcpu, call.guest ?? null, ctx.hooks.onRunReturn);
+    const run = ctx.hooks.runSnapshot ? yield* ctx.hooks.runSnapshot(vcpu) : undefined;
+    return run ? { r, run } : { r };
+  }
+  return { r: -EBADF };
+}

@@ -1,0 +1,244 @@
+/**
+ * Runs one execution: userspace threads, each a list of ioctls, whose kernel paths
+ * interleave at their visible ops. Given the program and the scheduler's answers
+ * the execution is deterministic. The runtime knows nothing of how the answers are
+ * found (random, PCT, DPOR, replay).
+ */
+import type { K, Op, VisibleOp } from "./ops.js";
+import { isVisible } from "./ops.js";
+import type { Scheduler } from "./scheduler.js";
+import type { SharedState } from "./state.js";
+import type { Call, CallResult, Event } from "./trace.js";
+
+export type Outcome =
+  /** Every thread ran all its calls. */
+  | "complete"
+  /** No thread could step but some had not finished (they wait on mutexes). */
+  | "deadlock"
+  /** A kernel path oopsed; the execution stops there. */
+  | "oops"
+  /** The step budget ran out (a livelock or an unbounded loop in a transcription). */
+  | "step-limit";
+
+export interface Execution {
+  /** Every shared cell's value before the first step. */
+  readonly initial: Readonly<Record<string, unknown>>;
+  readonly events: readonly Event[];
+  readonly outcome: Outcome;
+  /** For each step (visible op), the thread that took it. */
+  readonly stepTids: readonly number[];
+  /** For each step, the bitmask of threads that could have taken it. */
+  readonly stepEnabled: readonly number[];
+}
+
+/** How a target turns one call into a kernel path over its world. */
+export type IoctlFn<W> = (world: W, tid: number, call: Call, index: number) => K<CallResult>;
+
+export interface ExecuteOptions {
+  readonly maxSteps?: number;
+}
+
+interface ThreadState {
+  readonly tid: number;
+  readonly calls: readonly Call[];
+  index: number;
+  gen: K<CallResult> | null;
+  invoked: boolean;
+  pending: VisibleOp | null;
+  done: boolean;
+}
+
+export function execute<W>(
+  world: W,
+  shared: SharedState,
+  threads: readonly (readonly Call[])[],
+  ioctl: IoctlFn<W>,
+  scheduler: Scheduler,
+  options: ExecuteOptions = {},
+): Execution {
+  const maxSteps = options.maxSteps ?? 10_000;
+  const initial = shared.snapshot();
+  const events: Event[] = [];
+  const stepTids: number[] = [];
+  const stepEnabled: number[] = [];
+  let outcome: Outcome | null = null;
+
+  const ts: ThreadState[] = threads.map((calls, tid) => ({
+    tid,
+    calls,
+    index: 0,
+    gen: null,
+    invoked: false,
+    pending: null,
+    done: false,
+  }));
+
+  // Events are typed by kind; this builds the shared part.
+  const push = (t: ThreadState, e: Record<string, unknown>): void => {
+    if (!t.invoked) {
+      t.invoked = true;
+      events.push({ i: events.length, tid: t.tid, call: t.index, kind: "invoke", ioctl: t.calls[t.index]! });
+    }
+    events.push({ i: events.length, tid: t.tid, call: t.index, ...e } as unknown as Event);
+  };
+
+  /** Runs thread `t` from `resume` up to its next visible op, handling local ops inline. */
+  const advance = (t: ThreadState, resume: unknown): void => {
+    let value = resume;
+    for (;;) {
+      if (t.gen === null) {
+        if (t.index >= t.calls.length) {
+          t.done = true;
+          t.pending = null;
+          return;
+        }
+        t.gen = ioctl(world, t.tid, t.calls[t.index]!, t.index);
+        t.invoked = false;
+        value = undefined;
+      }
+      const res = t.gen.next(value);
+      if (res.done) {
+        push(t, { kind: "return", result: res.value });
+        t.gen = null;
+        t.index++;
+        continue;
+      }
+      const op: Op = res.value;
+      if (isVisible(op)) {
+        t.pending = op;
+        return;
+      }
+      value = undefined;
+      switch (op.kind) {
+        case "choose": {
+          const n = op.options.length;
+          const k = n > 1 ? scheduler.pickChoice(op.point, n) : 0;
+          value = op.options[k];
+          push(t, { kind: "choice", point: op.point, value, of: n });
+          break;
+        }
+        case "observe":
+          push(t, { kind: "observe", what: op.what, data: op.data });
+          break;
+        case "assert_held":
+          if (op.mutex.owner !== t.tid) {
+            push(t, {
+              kind: "fault",
+              fault: "lockdep",
+              message: `lockdep_assert_held(&${op.mutex.name}) failed in ${op.where}: not held by this thread`,
+            });
+          }
+          break;
+        case "fault":
+          push(t, { kind: "fault", fault: op.fault, message: op.message });
+          if (op.fault === "oops") {
+            outcome = "oops";
+            t.done = true;
+            t.pending = null;
+            return;
+          }
+          break;
+      }
+    }
+  };
+
+  const enabled = (t: ThreadState): boolean =>
+    t.pending !== null && (t.pending.kind !== "acquire" || t.pending.mutex.owner === null);
+
+  const run = (t: ThreadState, op: VisibleOp): unknown => {
+    switch (op.kind) {
+      case "read":
+        push(t, { kind: "read", loc: op.cell.name, value: op.cell.value });
+        return op.cell.value;
+      case "write": {
+        const old = op.cell.value;
+        op.cell.value = op.value;
+        push(t, { kind: "write", loc: op.cell.name, value: op.value, old });
+        return undefined;
+      }
+      case "rmw": {
+        const old = op.cell.value;
+        const value = op.update(old);
+        op.cell.value = value;
+        push(t, { kind: "write", loc: op.cell.name, value, old });
+        return value;
+      }
+      case "acquire":
+        op.mutex.owner = t.tid;
+        push(t, { kind: "acquire", loc: op.mutex.name });
+        return undefined;
+      case "release":
+        if (op.mutex.owner !== t.tid) {
+          push(t, { kind: "fault", fault: "oops", message: `mutex_unlock(&${op.mutex.name}) by a thread that does not hold it` });
+          outcome = "oops";
+          return undefined;
+        }
+        op.mutex.owner = null;
+        push(t, { kind: "release", loc: op.mutex.name });
+        return undefined;
+    }
+  };
+
+  for (const t of ts) {
+    advance(t, undefined);
+    if (outcome) break;
+  }
+
+  let current = -1;
+  const pendingOf = (tid: number): VisibleOp => ts[tid]!.pending!;
+  while (outcome === null) {
+    const can: number[] = [];
+    let mask = 0;
+    for (const t of ts) {
+      if (enabled(t)) {
+        can.push(t.tid);
+        mask |= 1 << t.tid;
+      }
+    }
+    if (can.length === 0) {
+      const waiting = ts.filter((t) => !t.done);
+      if (waiting.length === 0) {
+        outcome = "complete";
+        break;
+      }
+      for (const t of waiting) {
+        const m = t.pending?.kind === "acquire" ? t.pending.mutex : null;
+        push(t, {
+          kind: "fault",
+          fault: "deadlock",
+          message: m
+            ? `thread ${t.tid} waits for ${m.name}, held by thread ${m.owner}`
+            : `thread ${t.tid} cannot make progress`,
+        });
+      }
+      outcome = "deadlock";
+      break;
+    }
+    if (stepTids.length >= maxSteps) {
+      outcome = "step-limit";
+      break;
+    }
+    const tid = can.length === 1 ? can[0]! : scheduler.pickThread(can, current, pendingOf);
+    const t = ts[tid]!;
+    const op = t.pending!;
+    t.pending = null;
+    stepTids.push(tid);
+    stepEnabled.push(mask);
+    current = tid;
+    const result = run(t, op);
+    if (outcome) break;
+    advance(t, result);
+  }
+
+  return { initial, events, outcome, stepTids, stepEnabled };
+}
+
+/** Context switches away from a thread that could have gone on. */
+export function preemptions(ex: Pick<Execution, "stepTids" | "stepEnabled">): number {
+  let n = 0;
+  for (let s = 1; s < ex.stepTids.length; s++) {
+    const prev = ex.stepTids[s - 1]!;
+    if (ex.stepTids[s] !== prev && (ex.stepEnabled[s]! & (1 << prev)) !== 0) n++;
+  }
+  return n;
+}

@@ -1,0 +1,34 @@
+/**
+ * The one interface every exploration strategy implements (as in shuttle: one
+ * strategy a file behind one interface). The runtime asks it only where there is a
+ * real choice: two or more threads can step, or a choice point has options.
+ */
+import type { VisibleOp } from "./ops.js";
+
+export interface Scheduler {
+  /**
+   * Pick which of `enabled` (two or more thread ids, ascending) takes the next step.
+   * `current` is the thread that took the previous step (-1 before the first).
+   * `pending(tid)` is the op that thread would execute.
+   */
+  pickThread(enabled: readonly number[], current: number, pending: (tid: number) => VisibleOp): number;
+  /** Pick one of `n` (two or more) options at the named choice point; returns an index. */
+  pickChoice(point: string, n: number): number;
+}
+
+/**
+ * Candidates in preemption order: the current thread first (if it can step), then the
+ * others cyclically after it. Index 0 is never a preemption, so a decision list of
+ * zeros runs threads one after another and smaller decisions mean fewer switches.
+ */
+export function preemptionOrder(enabled: readonly number[], current: number): number[] {
+  const after: number[] = [];
+  const before: number[] = [];
+  let self = false;
+  for (const t of enabled) {
+    if (t === current) self = true;
+    else if (t > current) after.push(t);
+    else before.push(t);
+  }
+  return self ? [current, ...after, ...before] : [...after, ...before];
+}

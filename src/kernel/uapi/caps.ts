@@ -1,0 +1,22 @@
+/**
+ * Capability numbers from include/uapi/linux/kvm.h. Programs name caps; a variant
+ * whose patch adds a cap (e.g. KVM_CAP_RISCV_SET_HGATP_MODE, 247 in v2 and 248 in v7)
+ * supplies its own number on top of these.
+ */
+export const UAPI_CAPS: Readonly<Record<string, number>> = {
+  KVM_CAP_NR_MEMSLOTS: 10,
+  KVM_CAP_VM_GPA_BITS: 207,
+};
+
+/** A cap's number: a name from the table, or a number as it is. Unknown names are a program error. */
+export function capNumber(caps: Readonly<Record<string, number>>, cap: unknown): number {
+  if (typeof cap === "number") return cap;
+  const n = typeof cap === "string" ? caps[cap] : undefined;
+  if (n === undefined) throw new ProgramError(`unknown capability ${String(cap)}`);
+  return n;
+}
+
+/** A program that cannot run as written (unknown cap, malformed call): bad input, exit 2. */
+export class ProgramError extends Error {
+  override name = "ProgramError";
+}

@@ -1,0 +1,45 @@
+/**
+ * A target is a family of kernel paths under review (riscv-hgatp, arm64-memfault);
+ * its variants are the patch versions. A `Subject` is one target@variant made ready
+ * for the explorers: how to run a program, the call alphabet programs are drawn from,
+ * the properties to check and the reference model.
+ */
+import type { ReferenceModel } from "../../model/reference.js";
+import type { Property } from "../../properties/property.js";
+import type { Execution } from "../kernel/rt/execution.js";
+import type { Scheduler } from "../kernel/rt/scheduler.js";
+import type { Call } from "../kernel/rt/trace.js";
+import type { PatchRef } from "./patch.js";
+
+export type Threads = readonly (readonly Call[])[];
+
+export interface Subject {
+  readonly target: string;
+  readonly variant: string;
+  readonly summary: string;
+  readonly patch: PatchRef;
+  /** The finite set of calls programs are made of, simplest first (shrinking goes towards the front). */
+  readonly alphabet: readonly Call[];
+  readonly properties: readonly Property[];
+  readonly model: ReferenceModel<unknown>;
+  /** Runs a program in a fresh kernel: deterministic given the scheduler's answers. */
+  execute(threads: Threads, scheduler: Scheduler): Execution;
+}
+
+export interface VariantInfo {
+  readonly name: string;
+  readonly summary: string;
+  readonly patch: PatchRef;
+}
+
+/** Options that change what a target checks (e.g. the contract reading). */
+export type TargetOptions = Readonly<Record<string, string>>;
+
+export interface Target {
+  readonly name: string;
+  readonly summary: string;
+  readonly variants: readonly VariantInfo[];
+  /** Option names this target accepts, with their allowed values. */
+  readonly options?: Readonly<Record<string, readonly string[]>>;
+  subject(variant: string, options?: TargetOptions): Subject;
+}
