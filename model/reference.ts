@@ -27,6 +27,9 @@ export interface ReferenceModel<S = unknown> {
   stateName(s: S): string;
 }
 
+/** Entries of a model's step cache before it starts afresh. */
+const MEMO_LIMIT = 200_000;
+
 interface ViolationContext {
   readonly violation: string | null;
 }
@@ -45,17 +48,37 @@ export function xstateReference<C extends ViolationContext>(
   // xstate's own types cannot see through a generic machine; the casts stay here.
   const start = initialTransition as (m: AnyStateMachine, input: unknown) => [AnyMachineSnapshot, unknown];
   const step = transition as (m: AnyStateMachine, s: AnyMachineSnapshot, e: unknown) => [AnyMachineSnapshot, unknown];
+  const key = (s: AnyMachineSnapshot) => JSON.stringify([s.value, keyOf(s.context as C)]);
+  // Snapshots are immutable and transitions pure, so results can be shared across
+  // searches: the programs come from a small alphabet and revisit the same states.
+  // (An xstate transition costs tens of microseconds; a lookup, well under one.)
+  const initial = start(machine, input)[0];
+  const keys = new WeakMap<AnyMachineSnapshot, string>();
+  const keyOfSnapshot = (s: AnyMachineSnapshot): string => {
+    let k = keys.get(s);
+    if (k === undefined) keys.set(s, (k = key(s)));
+    return k;
+  };
+  const callKeys = new WeakMap<Call, string>();
+  const memo = new Map<string, StepResult<AnyMachineSnapshot>>();
   return {
     machine,
-    initial: () => start(machine, input)[0],
+    initial: () => initial,
     phases,
     step(s, call, result, phase) {
+      let ck = callKeys.get(call);
+      if (ck === undefined) callKeys.set(call, (ck = JSON.stringify(call)));
+      const mk = `${keyOfSnapshot(s)}|${ck}|${result.r}|${phase}`;
+      const hit = memo.get(mk);
+      if (hit) return hit;
       const [next] = step(machine, s, { type: "call", call, result, phase });
       const ctx = next.context as C;
-      if (ctx.violation) return { ok: false, reason: ctx.violation };
-      return { ok: true, next };
+      const r: StepResult<AnyMachineSnapshot> = ctx.violation ? { ok: false, reason: ctx.violation } : { ok: true, next };
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(mk, r);
+      return r;
     },
-    key: (s) => JSON.stringify([s.value, keyOf(s.context as C)]),
+    key: keyOfSnapshot,
     stateName: (s) => (typeof s.value === "string" ? s.value : JSON.stringify(s.value)),
   };
 }

@@ -63,20 +63,23 @@ export interface HistoryEntry {
   readonly result?: CallResult;
 }
 
-/** The concurrent history: calls with returns, in real time. */
+/** The concurrent history: calls with returns, in real time (ordered by invocation). */
 export function history(events: readonly Event[]): HistoryEntry[] {
-  const open = new Map<string, { tid: number; index: number; call: Call; invokedAt: number }>();
+  // open[tid] is the thread's call in progress: a thread runs its calls one at a time.
+  const open: (HistoryEntry | undefined)[] = [];
   const out: HistoryEntry[] = [];
   for (const e of events) {
-    const key = `${e.tid}:${e.call}`;
-    if (e.kind === "invoke") open.set(key, { tid: e.tid, index: e.call, call: e.ioctl, invokedAt: e.i });
-    else if (e.kind === "return") {
-      const inv = open.get(key);
-      if (!inv) continue;
-      open.delete(key);
-      out.push({ ...inv, returnedAt: e.i, result: e.result });
+    if (e.kind === "invoke") {
+      const h: HistoryEntry = { tid: e.tid, index: e.call, call: e.ioctl, invokedAt: e.i };
+      open[e.tid] = h;
+      out.push(h);
+    } else if (e.kind === "return") {
+      const h = open[e.tid];
+      if (h === undefined) continue;
+      open[e.tid] = undefined;
+      // Entries are built here and nowhere else; filling in the return completes them.
+      Object.assign(h, { returnedAt: e.i, result: e.result });
     }
   }
-  for (const inv of open.values()) out.push(inv);
-  return out.sort((a, b) => a.invokedAt - b.invokedAt);
+  return out;
 }

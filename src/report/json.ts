@@ -1,0 +1,38 @@
+/** The --json shape: one object per target@variant (the contract), with every property's verdict. */
+import type { Counterexample } from "../explore/counterexample.js";
+import type { CheckReport } from "../explore/random.js";
+import { jsonSafe } from "./values.js";
+
+export function counterexampleJson(cx: Counterexample) {
+  return {
+    property: cx.property,
+    message: cx.message,
+    threads: jsonSafe(cx.threads),
+    decisions: cx.decisions,
+    size: cx.size,
+    events: cx.events,
+    steps: jsonSafe(cx.execution.events),
+    outcome: cx.execution.outcome,
+    replay: cx.replay,
+  };
+}
+
+export function checkReportJson(report: CheckReport) {
+  const violated = report.verdicts.filter((v) => v.verdict === "violated");
+  const first = violated[0];
+  return {
+    target: report.target,
+    variant: report.variant,
+    verdict: first ? "violated" : "holds",
+    property: first ? first.property : null,
+    counterexample: first && first.verdict === "violated" ? counterexampleJson(first.counterexample) : null,
+    replay: first && first.verdict === "violated" ? first.counterexample.replay : null,
+    seed: report.seed,
+    stats: report.stats,
+    properties: report.verdicts.map((v) =>
+      v.verdict === "holds"
+        ? { property: v.property, statement: v.statement, verdict: "holds" }
+        : { property: v.property, statement: v.statement, verdict: "violated", foundAfter: v.foundAfter, counterexample: counterexampleJson(v.counterexample) },
+    ),
+  };
+}

@@ -1,0 +1,63 @@
+/** The text report: per property a verdict; for a violation why, its size, the interleaving and the replay. */
+import pc from "picocolors";
+import type { Counterexample, CounterexampleSize } from "../explore/counterexample.js";
+import type { CheckReport } from "../explore/random.js";
+import type { Subject } from "../targets/target.js";
+import { describeCall } from "../program/describe.js";
+import { interleavingTable } from "./table.js";
+
+export function sizeText(s: CounterexampleSize): string {
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
+  return `${plural(s.calls, "call")}, ${plural(s.threads, "thread")}, ${plural(s.preemptions, "preemption")}`;
+}
+
+export function counterexampleText(cx: Counterexample): string {
+  const program = cx.threads.map((t, i) => `  T${i}: ${t.map(describeCall).join("; ")}`).join("\n");
+  return [
+    `${pc.red("violated")} ${pc.bold(cx.property)}: ${cx.message}`,
+    `counterexample (${sizeText(cx.size)}), decisions [${cx.decisions.join(", ")}]:`,
+    program,
+    "",
+    interleavingTable(cx),
+    "",
+    `replay: kvm-ordercheck replay ${cx.replay}`,
+  ].join("\n");
+}
+
+export function checkReportText(report: CheckReport, subject: Subject): string {
+  const out: string[] = [];
+  out.push(pc.bold(`${report.target}@${report.variant}`) + ` — ${subject.summary}`);
+  out.push(`  ${subject.patch.title} (${subject.patch.date}, <${subject.patch.messageId}>)`);
+  for (const v of report.verdicts) {
+    if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}`);
+    else out.push(`  ${pc.red("VIOLATED")} ${v.property}: ${sizeText(v.counterexample.size)}`);
+  }
+  for (const v of report.verdicts) if (v.verdict === "violated") out.push("", counterexampleText(v.counterexample));
+  const s = report.stats;
+  out.push(
+    "",
+    `${s.runs} runs, ${s.executions} executions in ${s.ms} ms (seed ${report.seed}); reproduce the run with --seed ${report.seed}`,
+  );
+  return out.join("\n");
+}
+
+/** A variant × property table: "holds", or the size of the smallest counterexample found. */
+export function matrixText(reports: readonly CheckReport[]): string {
+  const props = reports[0]?.verdicts.map((v) => v.property) ?? [];
+  const cell = (r: CheckReport, p: string): string => {
+    const v = r.verdicts.find((x) => x.property === p);
+    if (!v) return "-";
+    if (v.verdict === "holds") return "holds";
+    const s = v.counterexample.size;
+    return `${s.calls}c/${s.threads}t/${s.preemptions}p`;
+  };
+  const first = Math.max(...reports.map((r) => `${r.target}@${r.variant}`.length), 14);
+  const widths = props.map((p) => Math.max(p.length, 9));
+  const line = (a: string, cells: string[]) => [a.padEnd(first), ...cells.map((c, i) => c.padEnd(widths[i]!))].join("  ");
+  const rows = reports.map((r) => {
+    const cells = props.map((p) => cell(r, p));
+    const colored = cells.map((c, i) => (c === "holds" ? pc.green(c.padEnd(widths[i]!)) : pc.red(c.padEnd(widths[i]!))));
+    return [`${r.target}@${r.variant}`.padEnd(first), ...colored].join("  ");
+  });
+  return [line("target@variant", props), ...rows, "", "cells: holds, or the smallest counterexample found: calls/threads/preemptions"].join("\n");
+}

@@ -1,0 +1,19 @@
+/** Short, JSON-safe renderings of traced values (cells may hold arrays of structs). */
+
+export function showValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === "number") return Math.abs(v) >= 2 ** 20 ? `0x${v.toString(16)}` : String(v);
+  if (typeof v === "string" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return v.length === 0 ? "[]" : `[${v.map(showValue).join(", ")}]`;
+  if (typeof (v as { toJSON?: unknown }).toJSON === "function") return String((v as { toJSON(): unknown }).toJSON());
+  if (typeof v === "object" && "base_gfn" in v) {
+    const s = v as { id: number; base_gfn: number; npages: number };
+    return `slot${s.id}@gfn 0x${s.base_gfn.toString(16)}+${s.npages}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** A plain-JSON copy (structs by name) for --json output. */
+export function jsonSafe(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v ?? null));
+}

@@ -1,0 +1,27 @@
+/** The shipped targets, and `target[@variant]` lookup with errors a user can act on. */
+import { riscvHgatp } from "./riscv-hgatp/index.js";
+import type { Target } from "./target.js";
+
+export const TARGETS: readonly Target[] = [riscvHgatp];
+
+/** Bad input from the user: the CLI prints the message on one line and exits 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function findTarget(name: string): Target {
+  const t = TARGETS.find((x) => x.name === name);
+  if (!t) throw new UsageError(`unknown target '${name}' (known: ${TARGETS.map((x) => x.name).join(", ")})`);
+  return t;
+}
+
+/** `riscv-hgatp@v8` → the target and ["v8"]; `riscv-hgatp` → every variant. */
+export function resolveSpec(spec: string): { target: Target; variants: string[] } {
+  const [name, variant, extra] = spec.split("@");
+  if (extra !== undefined || !name) throw new UsageError(`malformed target '${spec}' (expected <target>[@<variant>])`);
+  const target = findTarget(name);
+  if (variant === undefined) return { target, variants: target.variants.map((v) => v.name) };
+  if (!target.variants.some((v) => v.name === variant))
+    throw new UsageError(`unknown variant '${variant}' of ${name} (known: ${target.variants.map((v) => v.name).join(", ")})`);
+  return { target, variants: [variant] };
+}

@@ -1,0 +1,80 @@
+import { spawnSync } from "node:child_process";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main } from "../src/cli/main.js";
+
+let out = "";
+let err = "";
+beforeEach(() => {
+  out = "";
+  err = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("kvm-ordercheck CLI", () => {
+  it("lists targets, variants and properties", () => {
+    expect(main(["list"])).toBe(0);
+    expect(out).toMatch(/riscv-hgatp/);
+    expect(out).toMatch(/@v8/);
+    expect(out).toMatch(/20260403153019\.9916-4-fangyu\.yu@linux\.alibaba\.com/);
+    expect(out).toMatch(/hgatp-single-view/);
+  });
+
+  it("exits 1 with a counterexample table and a replay command for v7", () => {
+    expect(main(["check", "riscv-hgatp@v7", "--runs", "3000", "--seed", "4"])).toBe(1);
+    expect(out).toMatch(/VIOLATED hgatp-single-view/);
+    expect(out).toMatch(/│ T0/);
+    expect(out).toMatch(/replay: kvm-ordercheck replay kvmoc1\./);
+  });
+
+  it("exits 0 when nothing is found, and --json has the documented fields", () => {
+    expect(main(["check", "riscv-hgatp@v8", "--runs", "400", "--seed", "1", "--json"])).toBe(0);
+    const j = JSON.parse(out);
+    expect(j).toMatchObject({ target: "riscv-hgatp", variant: "v8", verdict: "holds", property: null, counterexample: null });
+    expect(j.stats.executions).toBeGreaterThanOrEqual(400);
+    expect(typeof j.stats.ms).toBe("number");
+  });
+
+  it("--json on a violation carries the counterexample's threads, decisions, steps and replay", () => {
+    expect(main(["check", "riscv-hgatp@v2", "--runs", "2000", "--seed", "2", "--json"])).toBe(1);
+    const j = JSON.parse(out);
+    expect(j.verdict).toBe("violated");
+    expect(j.counterexample.threads.length).toBeGreaterThan(0);
+    expect(Array.isArray(j.counterexample.decisions)).toBe(true);
+    expect(j.counterexample.steps.length).toBeGreaterThan(0);
+    expect(j.replay).toMatch(/^kvmoc1\./);
+    out = "";
+    expect(main(["replay", j.replay, "--json"])).toBe(1);
+    expect(JSON.parse(out).counterexample.message).toBe(j.counterexample.message);
+  });
+
+  it("prints a matrix for a target without a variant", () => {
+    expect(main(["check", "riscv-hgatp", "--runs", "1500", "--seed", "3"])).toBe(1);
+    expect(out).toMatch(/riscv-hgatp@v2/);
+    expect(out).toMatch(/riscv-hgatp@v8 +holds/);
+  });
+
+  it.each([
+    [["check", "nope"], /unknown target 'nope'/],
+    [["check", "riscv-hgatp@v9"], /unknown variant 'v9' of riscv-hgatp/],
+    [["check", "riscv-hgatp@v8", "--runs", "ten"], /--runs must be a whole number/],
+    [["check", "riscv-hgatp@v8", "--threads", "0"], /--threads must be a whole number from 1 to 8/],
+    [["check", "riscv-hgatp@v8", "--property", "nonsense"], /unknown property 'nonsense'/],
+    [["replay", "garbage"], /replay token must start with kvmoc1\./],
+    [["replay", "kvmoc1.bm90IGpzb24"], /not valid base64url JSON|missing/],
+    [["frobnicate"], /unknown command 'frobnicate'/],
+  ])("bad input %j: one line, exit 2", (argv, msg) => {
+    expect(main(argv as string[])).toBe(2);
+    expect(err).toMatch(msg);
+    expect(err.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("the installed binary", () => {
+  it("runs and exits with the CLI's status", () => {
+    const r = spawnSync(process.execPath, ["bin/kvm-ordercheck.js", "check", "riscv-hgatp@v9"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("kvm-ordercheck: unknown variant 'v9' of riscv-hgatp (known: v2, v7, v8)");
+  });
+});
