@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { stripVTControlCharacters } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli/main.js";
 
@@ -7,8 +8,9 @@ let err = "";
 beforeEach(() => {
   out = "";
   err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
+  // Colours are on wherever picocolors decides (a terminal, CI=true): compare plain text.
+  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += stripVTControlCharacters(String(s))), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += stripVTControlCharacters(String(s))), true));
 });
 afterEach(() => vi.restoreAllMocks());
 
