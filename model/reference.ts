@@ -19,8 +19,8 @@ export interface ReferenceModel<S = unknown> {
    * in order, within the call's interval.
    */
   phases(call: Call): number;
-  /** Feed step `phase` of a completed call; a rejection says why. */
-  step(s: S, call: Call, result: CallResult, phase: number): StepResult<S>;
+  /** Feed step `phase` of a completed call made by thread `tid`; a rejection says why. */
+  step(s: S, call: Call, result: CallResult, phase: number, tid: number): StepResult<S>;
   /** Equal keys mean equal states (for memoising searches). */
   key(s: S): string;
   /** The state's name in the machine (for reports and coverage). */
@@ -65,13 +65,13 @@ export function xstateReference<C extends ViolationContext>(
     machine,
     initial: () => initial,
     phases,
-    step(s, call, result, phase) {
+    step(s, call, result, phase, tid) {
       let ck = callKeys.get(call);
       if (ck === undefined) callKeys.set(call, (ck = JSON.stringify(call)));
-      const mk = `${keyOfSnapshot(s)}|${ck}|${result.r}|${phase}`;
+      const mk = `${keyOfSnapshot(s)}|${ck}|${JSON.stringify(result)}|${phase}|${tid}`;
       const hit = memo.get(mk);
       if (hit) return hit;
-      const [next] = step(machine, s, { type: "call", call, result, phase });
+      const [next] = step(machine, s, { type: "call", call, result, phase, tid });
       const ctx = next.context as C;
       const r: StepResult<AnyMachineSnapshot> = ctx.violation ? { ok: false, reason: ctx.violation } : { ok: true, next };
       if (memo.size >= MEMO_LIMIT) memo.clear();
@@ -86,13 +86,13 @@ export function xstateReference<C extends ViolationContext>(
 /** Feeds a sequential history in order; the first rejection, with its index. */
 export function runSequential<S>(
   model: ReferenceModel<S>,
-  history: readonly { call: Call; result: CallResult }[],
+  history: readonly { call: Call; result: CallResult; tid?: number }[],
 ): { ok: true; final: S } | { ok: false; index: number; reason: string } {
   let s = model.initial();
   for (let i = 0; i < history.length; i++) {
     const h = history[i]!;
     for (let phase = 0; phase < model.phases(h.call); phase++) {
-      const r = model.step(s, h.call, h.result, phase);
+      const r = model.step(s, h.call, h.result, phase, h.tid ?? 0);
       if (!r.ok) return { ok: false, index: i, reason: r.reason };
       s = r.next;
     }

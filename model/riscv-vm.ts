@@ -44,7 +44,7 @@ export interface RiscvVmContext {
 }
 
 /** `phase` 0 of KVM_CREATE_VCPU is its reservation; the last phase of any call is its result. */
-export type RiscvVmEvent = { type: "call"; call: Call; result: CallResult; phase: number };
+export type RiscvVmEvent = { type: "call"; call: Call; result: CallResult; phase: number; tid: number };
 
 /** What the documentation allows for one call in one state, and the state after it. */
 interface Expectation {

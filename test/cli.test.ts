@@ -80,3 +80,40 @@ describe("the installed binary", () => {
     expect(r.stderr.trim()).toBe("kvm-ordercheck: unknown variant 'v9' of riscv-hgatp (known: v2, v7, v8)");
   });
 });
+
+describe("kvm-ordercheck CLI, memory-fault targets", () => {
+  it("prints the arm64 matrix under --contract strict and exits 1", () => {
+    expect(main(["check", "arm64-memfault", "--contract", "strict", "--runs", "1500", "--seed", "5"])).toBe(1);
+    expect(out).toMatch(/arm64-memfault@scrub\+gated +holds +holds +holds +holds/);
+  });
+
+  it("--json gives the matrix as data, with n/a where a property is not checked", () => {
+    expect(main(["check", "arm64-memfault", "--contract", "doc", "--runs", "500", "--seed", "5", "--json"])).toBe(0);
+    const j = JSON.parse(out);
+    expect(j.verdict).toBe("holds");
+    expect(j.matrix["arm64-memfault@current"]["no-memfault-leak"]).toBe("n/a");
+    expect(j.reports).toHaveLength(4);
+  });
+
+  it.each([
+    [["check", "arm64-memfault", "--contract", "lax"], /unknown --contract 'lax' \(expected strict or doc\)/],
+    [["check", "riscv-hgatp@v8", "--contract", "doc"], /riscv-hgatp takes no --contract option/],
+  ])("bad input %j: one line, exit 2", (argv, msg) => {
+    expect(main(argv as string[])).toBe(2);
+    expect(err).toMatch(msg);
+  });
+
+  it("a replay token whose program has a call the target does not know: exit 2", async () => {
+    const { encodeReplay } = await import("../src/explore/replay.js");
+    const token = encodeReplay({
+      target: "arm64-memfault",
+      variant: "current",
+      options: { contract: "strict" },
+      property: "memfault-errno",
+      threads: [[{ ioctl: "KVM_FROBNICATE" }]],
+      decisions: [],
+    });
+    expect(main(["replay", token])).toBe(2);
+    expect(err).toMatch(/does not know: 'KVM_FROBNICATE'/);
+  });
+});

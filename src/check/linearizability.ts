@@ -46,7 +46,7 @@ export function checkLinearizable<S>(model: ReferenceModel<S>, history: readonly
       if (phase >= phases[k]!) continue;
       const c = calls[k]!;
       if (c.invokedAt > horizon) continue;
-      const r = model.step(state, c.call, c.result!, phase);
+      const r = model.step(state, c.call, c.result!, phase, c.tid);
       if (!r.ok) {
         rejections.push({ entry: c, reason: r.reason });
         continue;

@@ -1,6 +1,12 @@
 /** The executable's entry: run the CLI and exit with its status. */
 import { main } from "./main.js";
 
+// `kvm-ordercheck ... | head`: a closed pipe ends the output, not the process with a trace.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {

@@ -8,7 +8,7 @@ import type { CheckReport } from "../explore/random.js";
 import { checkRandom } from "../explore/random.js";
 import { BadTokenError, decodeReplay } from "../explore/replay.js";
 import { ProgramError } from "../kernel/uapi/caps.js";
-import { checkReportJson, counterexampleJson } from "../report/json.js";
+import { checkReportJson, counterexampleJson, matrixJson } from "../report/json.js";
 import { checkReportText, counterexampleText, matrixText } from "../report/text.js";
 import { TARGETS, UsageError, findTarget, resolveSpec } from "../targets/registry.js";
 
@@ -20,6 +20,7 @@ const intIn = (name: string, min: number, max: number) => (raw: string) => {
 };
 
 interface CheckOpts {
+  contract?: string;
   runs: number;
   seed?: number;
   threads: number;
@@ -30,9 +31,12 @@ interface CheckOpts {
 
 function runCheck(specs: string[], o: CheckOpts): number {
   const seed = o.seed ?? Date.now() % 2 ** 31;
+  const options: Record<string, string> = o.contract !== undefined ? { contract: o.contract } : {};
   const jobs = specs.flatMap((spec) => {
     const { target, variants } = resolveSpec(spec);
-    return variants.map((v) => ({ target, subject: target.subject(v) }));
+    for (const name of Object.keys(options))
+      if (!target.options?.[name]) throw new UsageError(`${target.name} takes no --${name} option`);
+    return variants.map((v) => ({ target, subject: target.subject(v, options) }));
   });
   for (const p of o.property ?? []) {
     for (const { subject } of jobs)
@@ -45,12 +49,13 @@ function runCheck(specs: string[], o: CheckOpts): number {
       seed,
       maxThreads: o.threads,
       maxCalls: o.calls,
+      options,
       ...(o.property ? { properties: o.property } : {}),
     }),
   );
   if (o.json) {
-    const out = reports.map(checkReportJson);
-    process.stdout.write(`${JSON.stringify(out.length === 1 ? out[0] : out, null, 2)}\n`);
+    const out = reports.length === 1 ? checkReportJson(reports[0]!) : matrixJson(reports);
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else if (reports.length === 1) {
     process.stdout.write(`${checkReportText(reports[0]!, jobs[0]!.subject)}\n`);
   } else {
@@ -72,6 +77,9 @@ function runReplay(token: string, json: boolean): number {
   const subject = target.subject(variants[0]!, spec.options);
   if (!subject.properties.some((p) => p.name === spec.property))
     throw new UsageError(`replay token names unknown property '${spec.property}'`);
+  const known = new Set(subject.alphabet.map((c) => c.ioctl));
+  for (const call of spec.threads.flat())
+    if (!known.has(call.ioctl)) throw new UsageError(`replay token's program has a call ${spec.target} does not know: '${call.ioctl}'`);
   const cx = counterexampleOf(subject, spec.options, spec.property, spec.threads, spec.decisions);
   if (json) {
     process.stdout.write(
@@ -115,7 +123,8 @@ export function main(argv: string[]): number {
     .option("--threads <n>", "at most this many userspace threads", intIn("--threads", 1, 8), 3)
     .option("--calls <n>", "at most this many calls per thread", intIn("--calls", 1, 16), 4)
     .option("--property <name...>", "check only these properties")
-    .option("--json", "print one JSON object (an array for several variants)")
+    .option("--contract <reading>", "memory-fault targets: the api.rst reading, strict or doc (default strict)")
+    .option("--json", "print one JSON object (with a matrix for several variants)")
     .action((targets: string[], o: CheckOpts) => {
       code = runCheck(targets, o);
     });

@@ -11,13 +11,23 @@ export interface ProgramShape {
   readonly alphabetSize: number;
   readonly maxThreads: number;
   readonly maxCalls: number;
+  /** The alphabet entries thread `tid` may use (all when absent). */
+  readonly callsFor?: (tid: number) => readonly number[];
 }
 
 /** Threads of alphabet indices: 1..maxThreads threads, 1..maxCalls calls each. */
 export function programArb(shape: ProgramShape): fc.Arbitrary<number[][]> {
-  const call = fc.integer({ min: 0, max: shape.alphabetSize - 1 });
-  const thread = fc.array(call, { minLength: 1, maxLength: shape.maxCalls });
-  return fc.array(thread, { minLength: 1, maxLength: shape.maxThreads });
+  const threadArb = (tid: number) => {
+    const allowed = shape.callsFor?.(tid);
+    const call = allowed ? fc.constantFrom(...allowed) : fc.integer({ min: 0, max: shape.alphabetSize - 1 });
+    return fc.array(call, { minLength: 1, maxLength: shape.maxCalls });
+  };
+  if (!shape.callsFor) return fc.array(threadArb(0), { minLength: 1, maxLength: shape.maxThreads });
+  // Per-thread alphabets: thread k draws from its own; shrinking drops threads from the end.
+  const rest = threadArb(1);
+  return fc
+    .tuple(threadArb(0), fc.array(rest, { maxLength: shape.maxThreads - 1 }))
+    .map(([first, others]) => [first, ...others]);
 }
 
 /**

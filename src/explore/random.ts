@@ -35,6 +35,7 @@ export interface RandomOptions {
 
 export type PropertyVerdict =
   | { readonly property: string; readonly statement: string; readonly verdict: "holds" }
+  | { readonly property: string; readonly statement: string; readonly verdict: "n/a"; readonly why: string }
   | {
       readonly property: string;
       readonly statement: string;
@@ -65,7 +66,10 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
   let open = subject.properties.filter((p) => wanted.includes(p.name));
   const alphabet = subject.alphabet;
   const arbOf = (maxThreads: number, maxCalls: number) =>
-    fc.tuple(programArb({ alphabetSize: alphabet.length, maxThreads, maxCalls }), decisionsArb());
+    fc.tuple(
+      programArb({ alphabetSize: alphabet.length, maxThreads, maxCalls, ...(subject.callsFor ? { callsFor: subject.callsFor } : {}) }),
+      decisionsArb(),
+    );
   const arb = arbOf(opts.maxThreads, opts.maxCalls);
   // Shapes no larger than the search's, smallest first (by calls, then threads).
   const shapes: [number, number][] = [];
@@ -121,9 +125,11 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     open = open.filter((x) => !failing.includes(x.name));
   }
 
-  const verdicts = subject.properties
+  const verdicts: PropertyVerdict[] = subject.properties
     .filter((p) => wanted.includes(p.name))
     .map((p): PropertyVerdict => found.get(p.name) ?? { property: p.name, statement: p.statement, verdict: "holds" });
+  for (const u of subject.unchecked ?? [])
+    if (!opts.properties || opts.properties.includes(u.property)) verdicts.push({ ...u, verdict: "n/a" });
   return {
     target: subject.target,
     variant: subject.variant,

@@ -26,9 +26,12 @@ export function describeCall(call: Call): string {
     case "KVM_RUN": {
       const v = (fd as { vcpu: number }).vcpu;
       const ie = Number(call.immediate_exit ?? 0) ? ", immediate_exit=1" : "";
+      const regs = Number(call.kvm_valid_regs ?? 0) ? `, kvm_valid_regs=${hex(call.kvm_valid_regs)}` : "";
       const g = call.guest === undefined || call.guest === null ? "" : `, guest ${describeGuest(call.guest)}`;
-      return `KVM_RUN(vcpu ${v}${ie}${g})`;
+      return `KVM_RUN(vcpu ${v}${ie}${regs}${g})`;
     }
+    case "pthread_kill":
+      return `pthread_kill(T${String(call.thread)})`;
     default:
       return call.ioctl;
   }
@@ -36,6 +39,9 @@ export function describeCall(call: Call): string {
 
 function describeGuest(g: unknown): string {
   if (typeof g === "number") return `loads ${hex(g)}`;
+  if (g === "gmem") return "touches guest_memfd";
+  if (g === "mmio") return "touches MMIO";
+  if (g === "none") return "spins";
   if (typeof g === "object" && g !== null) return Object.entries(g).map(([k, v]) => `${k} ${hex(v)}`).join(" ");
   return String(g);
 }

@@ -30,9 +30,25 @@ export function checkReportJson(report: CheckReport) {
     seed: report.seed,
     stats: report.stats,
     properties: report.verdicts.map((v) =>
-      v.verdict === "holds"
-        ? { property: v.property, statement: v.statement, verdict: "holds" }
-        : { property: v.property, statement: v.statement, verdict: "violated", foundAfter: v.foundAfter, counterexample: counterexampleJson(v.counterexample) },
+      v.verdict === "violated"
+        ? { property: v.property, statement: v.statement, verdict: "violated", foundAfter: v.foundAfter, counterexample: counterexampleJson(v.counterexample) }
+        : v,
     ),
   };
+}
+
+/** Several variants: the matrix as data (cell: "holds", "n/a" or the counterexample size) and every report. */
+export function matrixJson(reports: readonly CheckReport[]) {
+  const props = [...new Set(reports.flatMap((r) => r.verdicts.map((v) => v.property)))];
+  const matrix: Record<string, Record<string, unknown>> = {};
+  for (const r of reports) {
+    const row: Record<string, unknown> = {};
+    for (const p of props) {
+      const v = r.verdicts.find((x) => x.property === p);
+      row[p] = !v ? "n/a" : v.verdict === "violated" ? v.counterexample.size : v.verdict;
+    }
+    matrix[`${r.target}@${r.variant}`] = row;
+  }
+  const violated = reports.some((r) => r.verdicts.some((v) => v.verdict === "violated"));
+  return { verdict: violated ? "violated" : "holds", properties: props, matrix, reports: reports.map(checkReportJson) };
 }

@@ -30,6 +30,7 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
   out.push(`  ${subject.patch.title} (${subject.patch.date}, <${subject.patch.messageId}>)`);
   for (const v of report.verdicts) {
     if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}`);
+    else if (v.verdict === "n/a") out.push(`  ${pc.dim("n/a     ")} ${v.property}: ${v.why}`);
     else out.push(`  ${pc.red("VIOLATED")} ${v.property}: ${sizeText(v.counterexample.size)}`);
   }
   for (const v of report.verdicts) if (v.verdict === "violated") out.push("", counterexampleText(v.counterexample));
@@ -43,11 +44,11 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
 
 /** A variant × property table: "holds", or the size of the smallest counterexample found. */
 export function matrixText(reports: readonly CheckReport[]): string {
-  const props = reports[0]?.verdicts.map((v) => v.property) ?? [];
+  const props = [...new Set(reports.flatMap((r) => r.verdicts.map((v) => v.property)))];
   const cell = (r: CheckReport, p: string): string => {
     const v = r.verdicts.find((x) => x.property === p);
-    if (!v) return "-";
-    if (v.verdict === "holds") return "holds";
+    if (!v) return "n/a";
+    if (v.verdict === "holds" || v.verdict === "n/a") return v.verdict;
     const s = v.counterexample.size;
     return `${s.calls}c/${s.threads}t/${s.preemptions}p`;
   };
@@ -56,8 +57,14 @@ export function matrixText(reports: readonly CheckReport[]): string {
   const line = (a: string, cells: string[]) => [a.padEnd(first), ...cells.map((c, i) => c.padEnd(widths[i]!))].join("  ");
   const rows = reports.map((r) => {
     const cells = props.map((p) => cell(r, p));
-    const colored = cells.map((c, i) => (c === "holds" ? pc.green(c.padEnd(widths[i]!)) : pc.red(c.padEnd(widths[i]!))));
+    const paint = (c: string) => (c === "holds" ? pc.green : c === "n/a" ? pc.dim : pc.red);
+    const colored = cells.map((c, i) => paint(c)(c.padEnd(widths[i]!)));
     return [`${r.target}@${r.variant}`.padEnd(first), ...colored].join("  ");
   });
-  return [line("target@variant", props), ...rows, "", "cells: holds, or the smallest counterexample found: calls/threads/preemptions"].join("\n");
+  return [
+    line("target@variant", props),
+    ...rows,
+    "",
+    "cells: holds, or the smallest counterexample found: calls/threads/preemptions (n/a: not checked under these options)",
+  ].join("\n");
 }

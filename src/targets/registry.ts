@@ -1,13 +1,12 @@
 /** The shipped targets, and `target[@variant]` lookup with errors a user can act on. */
+import { UsageError } from "./errors.js";
+import { arm64Memfault, x86Memfault } from "./memfault/index.js";
 import { riscvHgatp } from "./riscv-hgatp/index.js";
 import type { Target } from "./target.js";
 
-export const TARGETS: readonly Target[] = [riscvHgatp];
+export { UsageError };
 
-/** Bad input from the user: the CLI prints the message on one line and exits 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export const TARGETS: readonly Target[] = [riscvHgatp, arm64Memfault, x86Memfault];
 
 export function findTarget(name: string): Target {
   const t = TARGETS.find((x) => x.name === name);

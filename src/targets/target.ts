@@ -20,7 +20,13 @@ export interface Subject {
   readonly patch: PatchRef;
   /** The finite set of calls programs are made of, simplest first (shrinking goes towards the front). */
   readonly alphabet: readonly Call[];
+  /** The alphabet entries thread `tid` may use (all of them when absent); threads from 1 on share one. */
+  readonly callsFor?: (tid: number) => readonly number[];
+  /** Calls run, one thread, before every program (not part of it, not explored). */
+  readonly fixture?: readonly Call[];
   readonly properties: readonly Property[];
+  /** Properties the target has but does not check under these options, and why (shown as n/a). */
+  readonly unchecked?: readonly { readonly property: string; readonly statement: string; readonly why: string }[];
   readonly model: ReferenceModel<unknown>;
   /** Runs a program in a fresh kernel: deterministic given the scheduler's answers. */
   execute(threads: Threads, scheduler: Scheduler): Execution;

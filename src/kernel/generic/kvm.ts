@@ -7,6 +7,7 @@
 import type { Cell, Mutex } from "../rt/state.js";
 import { SharedState } from "../rt/state.js";
 import type { KvmArchOps } from "./arch.js";
+import type { Task } from "./task.js";
 
 /** `struct kvm_memory_slot`, as far as the models need it. Immutable: memslots are published by swapping arrays (SRCU). */
 export interface KvmMemorySlot {
@@ -23,6 +24,8 @@ export interface KvmMemorySlot {
 /** The `kvm_run` fields the models touch. Userspace reads them after KVM_RUN returns. */
 export interface KvmRun {
   readonly immediate_exit: Cell<number>;
+  /** `kvm_run->kvm_valid_regs` (x86 sync regs; an unknown bit fails KVM_RUN with -EINVAL). */
+  readonly kvm_valid_regs: Cell<number>;
   readonly exit_reason: Cell<number>;
   readonly memory_fault_flags: Cell<number>;
   readonly memory_fault_gpa: Cell<number>;
@@ -42,6 +45,8 @@ export interface KvmVcpu<VA = unknown> {
   wants_to_run: boolean;
   /** Not kernel state: what the guest does when entered during the current KVM_RUN. */
   guest: unknown;
+  /** `current` while a thread is in KVM_RUN on this vCPU (set under vcpu->mutex). */
+  task: Task | null;
   readonly arch: VA;
   /** Traces print a vCPU by name, not by its (circular) structure. */
   toJSON(): string;
@@ -121,6 +126,7 @@ export function kvm_vcpu_alloc<A, VA>(kvm: Kvm<A, VA>, id: number): KvmVcpu<VA> 
     requests: s.cell(`${n}->requests`, 0),
     run: {
       immediate_exit: s.cell(`${n}->run->immediate_exit`, 0),
+      kvm_valid_regs: s.cell(`${n}->run->kvm_valid_regs`, 0),
       exit_reason: s.cell(`${n}->run->exit_reason`, 0),
       memory_fault_flags: s.cell(`${n}->run->memory_fault.flags`, 0),
       memory_fault_gpa: s.cell(`${n}->run->memory_fault.gpa`, 0),
@@ -128,6 +134,7 @@ export function kvm_vcpu_alloc<A, VA>(kvm: Kvm<A, VA>, id: number): KvmVcpu<VA> 
     },
     wants_to_run: false,
     guest: null,
+    task: null,
     arch: kvm.ops.kvm_vcpu_arch_alloc(s, n),
     toJSON: () => n,
   };

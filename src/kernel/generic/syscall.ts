@@ -7,7 +7,7 @@
 import type { K } from "../rt/ops.js";
 import { READ, WRITE } from "../rt/ops.js";
 import type { Call, CallResult } from "../rt/trace.js";
-import { EBADF, EINVAL, ENOTTY } from "../uapi/errno.js";
+import { EBADF, EINVAL, ENOTTY, ESRCH } from "../uapi/errno.js";
 import { capNumber } from "../uapi/caps.js";
 import type { Kvm, KvmVcpu } from "./kvm.js";
 import { vcpuFd } from "./kvm.js";
@@ -16,6 +16,8 @@ import type { KvmUserspaceMemoryRegion } from "./set_memory_region.js";
 import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY, kvm_set_memory_region } from "./set_memory_region.js";
 import type { RunReturnHook } from "./vcpu_ioctl.js";
 import { kvm_vcpu_ioctl_run } from "./vcpu_ioctl.js";
+import type { Task } from "./task.js";
+import { send_signal } from "./task.js";
 
 /** Generic behaviour a patch may change (the arch hooks live in `kvm.ops`). */
 export interface GenericHooks<VA> {
@@ -30,6 +32,8 @@ export interface SyscallContext<A, VA> {
   readonly kvm: Kvm<A, VA>;
   readonly caps: Readonly<Record<string, number>>;
   readonly hooks: GenericHooks<VA>;
+  /** The program's threads as tasks, for targets that send signals. */
+  readonly tasks?: readonly Task[];
 }
 
 function* vm_fd_ioctl<A, VA>(ctx: SyscallContext<A, VA>, call: Call): K<number> {
@@ -58,7 +62,13 @@ function* vm_fd_ioctl<A, VA>(ctx: SyscallContext<A, VA>, call: Call): K<number> 
 }
 
 /** Runs one program call: resolves the fd as userspace would, then the kernel path. */
-export function* sys_ioctl<A, VA>(ctx: SyscallContext<A, VA>, call: Call): K<CallResult> {
+export function* sys_ioctl<A, VA>(ctx: SyscallContext<A, VA>, tid: number, call: Call): K<CallResult> {
+  if (call.ioctl === "pthread_kill") {
+    const task = ctx.tasks?.[Number(call.thread)];
+    if (!task) return { r: -ESRCH };
+    yield* send_signal(task);
+    return { r: 0 };
+  }
   const fd = call.fd;
   if (fd === "system") {
     if (call.ioctl !== "KVM_CHECK_EXTENSION") return { r: -EINVAL };
@@ -71,9 +81,11 @@ export function* sys_ioctl<A, VA>(ctx: SyscallContext<A, VA>, call: Call): K<Cal
     const vcpu = yield* READ(vcpuFd(ctx.kvm, Number((fd as { vcpu: number }).vcpu)));
     if (!vcpu) return { r: -EBADF };
     if (call.ioctl !== "KVM_RUN") return { r: -ENOTTY };
-    // Userspace writes kvm_run->immediate_exit before the ioctl.
+    // Userspace writes kvm_run->immediate_exit (and kvm_valid_regs) before the ioctl.
     if (call.immediate_exit !== undefined) yield* WRITE(vcpu.run.immediate_exit, Number(call.immediate_exit));
-    const r = yield* kvm_vcpu_ioctl_run(vcpu, call.guest ?? null, ctx.hooks.onRunReturn);
+    if (call.kvm_valid_regs !== undefined) yield* WRITE(vcpu.run.kvm_valid_regs, Number(call.kvm_valid_regs));
+    const task = ctx.tasks?.[tid] ?? null;
+    const r = yield* kvm_vcpu_ioctl_run(vcpu, { guest: call.guest ?? null, task }, ctx.hooks.onRunReturn);
     const run = ctx.hooks.runSnapshot ? yield* ctx.hooks.runSnapshot(vcpu) : undefined;
     return run ? { r, run } : { r };
   }

@@ -6,6 +6,7 @@ import type { K } from "../rt/ops.js";
 import { READ, WARN_ON_ONCE, mutex_lock, mutex_unlock } from "../rt/ops.js";
 import { EIO } from "../uapi/errno.js";
 import type { KvmVcpu } from "./kvm.js";
+import type { Task } from "./task.js";
 
 /**
  * `kvm_wait_for_vcpu_online()`: a vCPU ioctl issued before KVM_CREATE_VCPU finished
@@ -29,12 +30,19 @@ export function* kvm_wait_for_vcpu_online<VA>(vcpu: KvmVcpu<VA>): K<number> {
 export type RunReturnHook<VA> = (vcpu: KvmVcpu<VA>, r: number) => K<number>;
 
 /** The KVM_RUN case of `kvm_vcpu_ioctl()`, from `kvm_wait_for_vcpu_online()` to `mutex_unlock(&vcpu->mutex)`. */
-export function* kvm_vcpu_ioctl_run<VA>(vcpu: KvmVcpu<VA>, guest: unknown, onReturn?: RunReturnHook<VA>): K<number> {
+/** Who runs the vCPU and what its guest will do, for one KVM_RUN. */
+export interface RunRequest {
+  readonly guest: unknown;
+  readonly task: Task | null;
+}
+
+export function* kvm_vcpu_ioctl_run<VA>(vcpu: KvmVcpu<VA>, req: RunRequest, onReturn?: RunReturnHook<VA>): K<number> {
   let r = yield* kvm_wait_for_vcpu_online(vcpu);
   if (r) return r;
   yield* mutex_lock(vcpu.mutex);
   // Not kernel state: what the guest will do once entered, for this run (the program says).
-  vcpu.guest = guest;
+  vcpu.guest = req.guest;
+  vcpu.task = req.task;
   // vcpu->wants_to_run = !READ_ONCE(vcpu->run->immediate_exit__unsafe);
   vcpu.wants_to_run = !(yield* READ(vcpu.run.immediate_exit));
   r = yield* vcpu.kvm.ops.kvm_arch_vcpu_ioctl_run(vcpu);

@@ -13,7 +13,7 @@ import type { Call, CallResult, Event } from "./trace.js";
 export type Outcome =
   /** Every thread ran all its calls. */
   | "complete"
-  /** No thread could step but some had not finished (they wait on mutexes). */
+  /** No thread could step but some had not finished (a mutex deadlock, or a hang on a condition). */
   | "deadlock"
   /** A kernel path oopsed; the execution stops there. */
   | "oops"
@@ -142,12 +142,18 @@ export function execute<W>(
     }
   };
 
-  const enabled = (t: ThreadState): boolean =>
-    t.pending !== null && (t.pending.kind !== "acquire" || t.pending.mutex.owner === null);
+  const enabled = (t: ThreadState): boolean => {
+    const op = t.pending;
+    if (op === null) return false;
+    if (op.kind === "acquire") return op.mutex.owner === null;
+    if (op.kind === "wait") return op.until(op.cell.value);
+    return true;
+  };
 
   const run = (t: ThreadState, op: VisibleOp): unknown => {
     switch (op.kind) {
       case "read":
+      case "wait":
         push(t, { kind: "read", loc: op.cell.name, value: op.cell.value });
         return op.cell.value;
       case "write": {
@@ -201,15 +207,18 @@ export function execute<W>(
         outcome = "complete";
         break;
       }
+      // A thread waiting on a condition nobody will make true hangs; threads queued on
+      // mutexes behind it hang with it. Only mutex waits among themselves deadlock.
+      const hung = waiting.some((t) => t.pending?.kind === "wait");
       for (const t of waiting) {
-        const m = t.pending?.kind === "acquire" ? t.pending.mutex : null;
-        push(t, {
-          kind: "fault",
-          fault: "deadlock",
-          message: m
-            ? `thread ${t.tid} waits for ${m.name}, held by thread ${m.owner}`
-            : `thread ${t.tid} cannot make progress`,
-        });
+        const op = t.pending;
+        const message =
+          op?.kind === "wait"
+            ? `thread ${t.tid} waits forever: ${op.why}`
+            : op?.kind === "acquire"
+              ? `thread ${t.tid} waits for ${op.mutex.name}, held by thread ${op.mutex.owner}`
+              : `thread ${t.tid} cannot make progress`;
+        push(t, { kind: "fault", fault: hung ? "hang" : "deadlock", message });
       }
       outcome = "deadlock";
       break;

@@ -17,7 +17,12 @@ export type VisibleOp =
   /** An atomic read-modify-write (`atomic_inc`, `xa_insert`): one step. */
   | { readonly kind: "rmw"; readonly cell: Cell<unknown>; readonly update: (old: unknown) => unknown }
   | { readonly kind: "acquire"; readonly mutex: Mutex }
-  | { readonly kind: "release"; readonly mutex: Mutex };
+  | { readonly kind: "release"; readonly mutex: Mutex }
+  /**
+   * Block until `until(cell.value)` holds, then read the cell: a thread that waits is
+   * not runnable (a guest spinning until a signal arrives).
+   */
+  | { readonly kind: "wait"; readonly cell: Cell<unknown>; readonly until: (v: unknown) => boolean; readonly why: string };
 
 /** Ops the runtime handles inline, without giving the scheduler a choice. */
 export type LocalOp =
@@ -32,13 +37,20 @@ export type LocalOp =
 
 export type Op = VisibleOp | LocalOp;
 
-export type FaultKind = "lockdep" | "deadlock" | "oops" | "warn";
+/**
+ * `deadlock`: threads wait on mutexes none of them will release. `hang`: a thread
+ * waits for a condition no thread will make true (a program that never signals a
+ * spinning guest); a property of the program, not of the kernel.
+ */
+export type FaultKind = "lockdep" | "deadlock" | "hang" | "oops" | "warn";
 
 /** A kernel path: yields ops, is resumed with the op's result, returns T. */
 export type K<T> = Generator<Op, T, unknown>;
 
 export function isVisible(op: Op): op is VisibleOp {
-  return op.kind === "read" || op.kind === "write" || op.kind === "rmw" || op.kind === "acquire" || op.kind === "release";
+  return (
+    op.kind === "read" || op.kind === "write" || op.kind === "rmw" || op.kind === "acquire" || op.kind === "release" || op.kind === "wait"
+  );
 }
 
 // ---- the thin API transcriptions use ------------------------------------------------
@@ -64,6 +76,11 @@ export function* mutex_lock(mutex: Mutex): K<void> {
 
 export function* mutex_unlock(mutex: Mutex): K<void> {
   yield { kind: "release", mutex };
+}
+
+/** Blocks until `until(value)` holds; returns the value. */
+export function* WAIT_UNTIL<T>(cell: Cell<T>, until: (v: T) => boolean, why: string): K<T> {
+  return (yield { kind: "wait", cell, until: until as (v: unknown) => boolean, why }) as T;
 }
 
 export function* lockdep_assert_held(mutex: Mutex, where: string): K<void> {

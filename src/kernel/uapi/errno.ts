@@ -4,6 +4,7 @@
  */
 export const EPERM = 1;
 export const ENOENT = 2;
+export const ESRCH = 3;
 export const EINTR = 4;
 export const EIO = 5;
 export const EBADF = 9;
@@ -22,6 +23,7 @@ export const EHWPOISON = 133;
 const NAMES: Record<number, string> = {
   [EPERM]: "EPERM",
   [ENOENT]: "ENOENT",
+  [ESRCH]: "ESRCH",
   [EINTR]: "EINTR",
   [EIO]: "EIO",
   [ENXIO]: "ENXIO",

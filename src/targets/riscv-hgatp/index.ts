@@ -45,7 +45,7 @@ export function riscvHgatpSubject(variant: RiscvHgatpVariant): Subject {
     execute(threads, scheduler) {
       const shared = new SharedState();
       const ctx = { kvm: kvm_create_vm(ops, shared), caps, hooks: {} };
-      return execute(ctx, shared, threads, (c, _tid, call) => sys_ioctl(c, call), scheduler);
+      return execute(ctx, shared, threads, (c, tid, call) => sys_ioctl(c, tid, call), scheduler);
     },
   };
 }
