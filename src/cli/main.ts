@@ -59,13 +59,18 @@ function runCheck(specs: string[], o: CheckOpts): number {
   } else if (reports.length === 1) {
     process.stdout.write(`${checkReportText(reports[0]!, jobs[0]!.subject)}\n`);
   } else {
-    process.stdout.write(`${matrixText(reports)}\n`);
-    for (const r of reports)
-      for (const v of r.verdicts)
-        if (v.verdict === "violated") process.stdout.write(`  ${r.target}@${r.variant} ${v.property}: kvm-ordercheck replay ${v.counterexample.replay}\n`);
+    // One matrix per target: targets do not share properties.
+    for (const name of [...new Set(reports.map((r) => r.target))]) {
+      const rows = reports.filter((r) => r.target === name);
+      process.stdout.write(`${matrixText(rows)}\n`);
+      for (const r of rows)
+        for (const v of r.verdicts)
+          if (v.verdict === "violated") process.stdout.write(`  ${r.target}@${r.variant} ${v.property}: kvm-ordercheck replay ${v.counterexample.replay}\n`);
+      process.stdout.write("\n");
+    }
     const ms = reports.reduce((n, r) => n + r.stats.ms, 0);
     const ex = reports.reduce((n, r) => n + r.stats.executions, 0);
-    process.stdout.write(`\n${ex} executions in ${ms} ms (seed ${seed}); a cell's details: kvm-ordercheck check <target>@<variant> --seed ${seed}\n`);
+    process.stdout.write(`${ex} executions in ${ms} ms (seed ${seed}); a cell's details: kvm-ordercheck check <target>@<variant> --seed ${seed}\n`);
   }
   return reports.some((r) => r.verdicts.some((v) => v.verdict === "violated")) ? 1 : 0;
 }

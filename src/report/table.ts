@@ -6,9 +6,9 @@
 import type { Event } from "../kernel/rt/trace.js";
 import { describeCall, describeResult } from "../program/describe.js";
 import type { Counterexample } from "../explore/counterexample.js";
-import { showValue } from "./values.js";
+import { showCell, showChoice, showValue } from "./values.js";
 
-const WIDTH = 46;
+const WIDTH = 52;
 
 function clip(s: string): string {
   return s.length <= WIDTH ? s.padEnd(WIDTH) : `${s.slice(0, WIDTH - 1)}…`;
@@ -27,11 +27,11 @@ export function describeEvent(e: Event, callOf: (tid: number, index: number) => 
     case "release":
       return `unlock ${e.loc}`;
     case "read":
-      return `${e.loc} → ${showValue(e.value)}`;
+      return `${e.loc} → ${showCell(e.loc, e.value)}`;
     case "write":
-      return `${e.loc} := ${showValue(e.value)}`;
+      return `${e.loc} := ${showCell(e.loc, e.value)}`;
     case "choice":
-      return `${e.point} = ${showValue(e.value)}`;
+      return `${e.point}() = ${showChoice(e.value)}`;
     case "observe":
       return `observe ${e.what} ${Object.entries(e.data).map(([k, v]) => `${k}=${showValue(v)}`).join(" ")}`;
     case "fault":

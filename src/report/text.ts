@@ -28,6 +28,7 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
   const out: string[] = [];
   out.push(pc.bold(`${report.target}@${report.variant}`) + ` — ${subject.summary}`);
   out.push(`  ${subject.patch.title} (${subject.patch.date}, <${subject.patch.messageId}>)`);
+  if (subject.fixture?.length) out.push(`  every program starts from: ${subject.fixture.map(describeCall).join("; ")}`);
   for (const v of report.verdicts) {
     if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}`);
     else if (v.verdict === "n/a") out.push(`  ${pc.dim("n/a     ")} ${v.property}: ${v.why}`);
@@ -64,7 +65,6 @@ export function matrixText(reports: readonly CheckReport[]): string {
   return [
     line("target@variant", props),
     ...rows,
-    "",
     "cells: holds, or the smallest counterexample found: calls/threads/preemptions (n/a: not checked under these options)",
   ].join("\n");
 }

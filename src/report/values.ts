@@ -1,4 +1,6 @@
 /** Short, JSON-safe renderings of traced values (cells may hold arrays of structs). */
+import { errnoName } from "../kernel/uapi/errno.js";
+import { exitName } from "../kernel/uapi/exits.js";
 
 export function showValue(v: unknown): string {
   if (v === null || v === undefined) return String(v);
@@ -16,4 +18,18 @@ export function showValue(v: unknown): string {
 /** A plain-JSON copy (structs by name) for --json output. */
 export function jsonSafe(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v ?? null));
+}
+
+/** A cell's value the way a kernel developer reads that field: exit reasons by name, addresses in hex. */
+export function showCell(loc: string, v: unknown): string {
+  if (typeof v === "number") {
+    if (loc.endsWith("->run->exit_reason")) return exitName(v);
+    if (/memory_fault\.(gpa|size)$/.test(loc)) return `0x${v.toString(16)}`;
+  }
+  return showValue(v);
+}
+
+/** A choice point's value: a negative number there is a -errno. */
+export function showChoice(v: unknown): string {
+  return typeof v === "number" && v < 0 ? `-${errnoName(-v)}` : showValue(v);
 }
