@@ -11,7 +11,7 @@
  * - Invalid flags or arguments get -EINVAL; nothing else is documented.
  */
 import type { GstageCapContract } from "../model/gstage-contract.js";
-import { Timeline, vmCommitment } from "../src/check/timeline.js";
+import { commitmentByEvent } from "../src/check/timeline.js";
 import { history } from "../src/kernel/rt/trace.js";
 import { EINVAL, formatReturn } from "../src/kernel/uapi/errno.js";
 import { describeCall } from "../src/program/describe.js";
@@ -25,15 +25,10 @@ export function capOrdering(contract: GstageCapContract, configCells: readonly s
     statement: `${contract.cap} is accepted only while its documentation allows it, and rejected only when it says so`,
     check(ex) {
       // The kernel state at each event: how many vCPUs / memslots existed.
-      const t = new Timeline(ex);
-      const state = ex.events.map((e) => {
-        t.advanceTo(e.i);
-        return vmCommitment(t);
-      });
+      const state = commitmentByEvent(ex);
       const tooLate = (i: number): string | null => {
-        const s = state[i]!;
-        if (contract.rejectAfterVcpu && s.vcpus) return `created_vcpus = ${s.vcpus}`;
-        if (contract.rejectAfterMemslot && s.memslots) return `${s.memslots} memslot(s) exist`;
+        if (contract.rejectAfterVcpu && state.vcpus[i]) return `created_vcpus = ${state.vcpus[i]}`;
+        if (contract.rejectAfterMemslot && state.memslots[i]) return `${state.memslots[i]} memslot(s) exist`;
         return null;
       };
       let setAt = -1;

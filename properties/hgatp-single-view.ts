@@ -13,7 +13,7 @@
  */
 import type { GstageConfig } from "../src/kernel/riscv/gstage.js";
 import { describeConfig, gstageModeOf, modeName } from "../src/kernel/riscv/gstage.js";
-import { Timeline, vmCommitment } from "../src/check/timeline.js";
+import { commitmentByEvent } from "../src/check/timeline.js";
 import type { Property } from "./property.js";
 import { HOLDS, violated } from "./property.js";
 
@@ -30,32 +30,32 @@ export function hgatpSingleView(view: GstageConfigView): Property {
     name: "hgatp-single-view",
     statement: "while a vCPU or memslot exists the g-stage mode and pgd_levels never change, and every reader sees them",
     check(ex) {
-      const t = new Timeline(ex);
+      const state = commitmentByEvent(ex);
+      // The configuration cells' current values (only they decide the configuration).
+      const values: Record<string, unknown> = {};
+      for (const c of view.configCells) values[c] = ex.initial[c];
+      let cfg = view.decode(values);
       // The event since which a vCPU or memslot has existed without interruption, or -1.
       let committedAt = -1;
       for (const e of ex.events) {
         if (e.kind === "write" && cells.has(e.loc)) {
-          const before = view.decode(t.snapshot());
-          t.advanceTo(e.i);
-          const after = view.decode(t.snapshot());
-          const changed = before.mode !== after.mode || before.pgd_levels !== after.pgd_levels;
+          const before = cfg;
+          values[e.loc] = e.value;
+          cfg = view.decode(values);
+          const changed = before.mode !== cfg.mode || before.pgd_levels !== cfg.pgd_levels;
           if (changed && committedAt >= 0) {
-            const c = vmCommitment(t);
-            const why = c.vcpus ? `created_vcpus = ${c.vcpus}` : `${c.memslots} memslot(s) exist`;
+            const why = state.vcpus[e.i] ? `created_vcpus = ${state.vcpus[e.i]}` : `${state.memslots[e.i]} memslot(s) exist`;
             return violated(
-              `T${e.tid} changed the g-stage configuration from ${describeConfig(before)} to ${describeConfig(after)} ` +
+              `T${e.tid} changed the g-stage configuration from ${describeConfig(before)} to ${describeConfig(cfg)} ` +
                 `(event ${e.i}: ${e.loc} = ${String(e.value)}) while ${why} (since event ${committedAt})`,
               [committedAt, e.i],
             );
           }
           continue;
         }
-        t.advanceTo(e.i);
-        const c = vmCommitment(t);
-        if (!c.vcpus && !c.memslots) committedAt = -1;
+        if (!state.vcpus[e.i] && !state.memslots[e.i]) committedAt = -1;
         else if (committedAt < 0) committedAt = e.i;
         if (e.kind !== "observe" || !READERS.has(e.what)) continue;
-        const cfg = view.decode(t.snapshot());
         const d = e.data as { mode?: number; pgd_levels?: number };
         if (gstageModeOf(cfg.pgd_levels) !== cfg.mode)
           return violated(

@@ -15,31 +15,31 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 describe("kvm-ordercheck CLI", () => {
-  it("lists targets, variants and properties", () => {
-    expect(main(["list"])).toBe(0);
+  it("lists targets, variants and properties", async () => {
+    expect(await main(["list"])).toBe(0);
     expect(out).toMatch(/riscv-hgatp/);
     expect(out).toMatch(/@v8/);
     expect(out).toMatch(/20260403153019\.9916-4-fangyu\.yu@linux\.alibaba\.com/);
     expect(out).toMatch(/hgatp-single-view/);
   });
 
-  it("exits 1 with a counterexample table and a replay command for v7", () => {
-    expect(main(["check", "riscv-hgatp@v7", "--runs", "3000", "--seed", "4"])).toBe(1);
+  it("exits 1 with a counterexample table and a replay command for v7", async () => {
+    expect(await main(["check", "riscv-hgatp@v7", "--runs", "3000", "--seed", "4"])).toBe(1);
     expect(out).toMatch(/VIOLATED hgatp-single-view/);
     expect(out).toMatch(/│ T0/);
     expect(out).toMatch(/replay: kvm-ordercheck replay kvmoc1\./);
   });
 
-  it("exits 0 when nothing is found, and --json has the documented fields", () => {
-    expect(main(["check", "riscv-hgatp@v8", "--runs", "400", "--seed", "1", "--json"])).toBe(0);
+  it("exits 0 when nothing is found, and --json has the documented fields", async () => {
+    expect(await main(["check", "riscv-hgatp@v8", "--runs", "400", "--seed", "1", "--json"])).toBe(0);
     const j = JSON.parse(out);
     expect(j).toMatchObject({ target: "riscv-hgatp", variant: "v8", verdict: "holds", property: null, counterexample: null });
     expect(j.stats.executions).toBeGreaterThanOrEqual(400);
     expect(typeof j.stats.ms).toBe("number");
   });
 
-  it("--json on a violation carries the counterexample's threads, decisions, steps and replay", () => {
-    expect(main(["check", "riscv-hgatp@v2", "--runs", "2000", "--seed", "2", "--json"])).toBe(1);
+  it("--json on a violation carries the counterexample's threads, decisions, steps and replay", async () => {
+    expect(await main(["check", "riscv-hgatp@v2", "--runs", "2000", "--seed", "2", "--json"])).toBe(1);
     const j = JSON.parse(out);
     expect(j.verdict).toBe("violated");
     expect(j.counterexample.threads.length).toBeGreaterThan(0);
@@ -47,12 +47,12 @@ describe("kvm-ordercheck CLI", () => {
     expect(j.counterexample.steps.length).toBeGreaterThan(0);
     expect(j.replay).toMatch(/^kvmoc1\./);
     out = "";
-    expect(main(["replay", j.replay, "--json"])).toBe(1);
+    expect(await main(["replay", j.replay, "--json"])).toBe(1);
     expect(JSON.parse(out).counterexample.message).toBe(j.counterexample.message);
   });
 
-  it("prints a matrix for a target without a variant", () => {
-    expect(main(["check", "riscv-hgatp", "--runs", "1500", "--seed", "3"])).toBe(1);
+  it("prints a matrix for a target without a variant", async () => {
+    expect(await main(["check", "riscv-hgatp", "--runs", "1500", "--seed", "3"])).toBe(1);
     expect(out).toMatch(/riscv-hgatp@v2/);
     expect(out).toMatch(/riscv-hgatp@v8 +holds/);
   });
@@ -66,15 +66,15 @@ describe("kvm-ordercheck CLI", () => {
     [["replay", "garbage"], /replay token must start with kvmoc1\./],
     [["replay", "kvmoc1.bm90IGpzb24"], /not valid base64url JSON|missing/],
     [["frobnicate"], /unknown command 'frobnicate'/],
-  ])("bad input %j: one line, exit 2", (argv, msg) => {
-    expect(main(argv as string[])).toBe(2);
+  ])("bad input %j: one line, exit 2", async (argv, msg) => {
+    expect(await main(argv as string[])).toBe(2);
     expect(err).toMatch(msg);
     expect(err.trim().split("\n")).toHaveLength(1);
   });
 });
 
 describe("the installed binary", () => {
-  it("runs and exits with the CLI's status", () => {
+  it("runs and exits with the CLI's status", async () => {
     const r = spawnSync(process.execPath, ["bin/kvm-ordercheck.js", "check", "riscv-hgatp@v9"], { encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe("kvm-ordercheck: unknown variant 'v9' of riscv-hgatp (known: v2, v7, v8)");
@@ -82,13 +82,13 @@ describe("the installed binary", () => {
 });
 
 describe("kvm-ordercheck CLI, memory-fault targets", () => {
-  it("prints the arm64 matrix under --contract strict and exits 1", () => {
-    expect(main(["check", "arm64-memfault", "--contract", "strict", "--runs", "1500", "--seed", "5"])).toBe(1);
+  it("prints the arm64 matrix under --contract strict and exits 1", async () => {
+    expect(await main(["check", "arm64-memfault", "--contract", "strict", "--runs", "1500", "--seed", "5"])).toBe(1);
     expect(out).toMatch(/arm64-memfault@scrub\+gated +holds +holds +holds +holds/);
   });
 
-  it("--json gives the matrix as data, with n/a where a property is not checked", () => {
-    expect(main(["check", "arm64-memfault", "--contract", "doc", "--runs", "500", "--seed", "5", "--json"])).toBe(0);
+  it("--json gives the matrix as data, with n/a where a property is not checked", async () => {
+    expect(await main(["check", "arm64-memfault", "--contract", "doc", "--runs", "500", "--seed", "5", "--json"])).toBe(0);
     const j = JSON.parse(out);
     expect(j.verdict).toBe("holds");
     expect(j.matrix["arm64-memfault@current"]["no-memfault-leak"]).toBe("n/a");
@@ -98,8 +98,8 @@ describe("kvm-ordercheck CLI, memory-fault targets", () => {
   it.each([
     [["check", "arm64-memfault", "--contract", "lax"], /unknown --contract 'lax' \(expected strict or doc\)/],
     [["check", "riscv-hgatp@v8", "--contract", "doc"], /riscv-hgatp takes no --contract option/],
-  ])("bad input %j: one line, exit 2", (argv, msg) => {
-    expect(main(argv as string[])).toBe(2);
+  ])("bad input %j: one line, exit 2", async (argv, msg) => {
+    expect(await main(argv as string[])).toBe(2);
     expect(err).toMatch(msg);
   });
 
@@ -113,7 +113,7 @@ describe("kvm-ordercheck CLI, memory-fault targets", () => {
       threads: [[{ ioctl: "KVM_FROBNICATE" }]],
       decisions: [],
     });
-    expect(main(["replay", token])).toBe(2);
+    expect(await main(["replay", token])).toBe(2);
     expect(err).toMatch(/does not know: 'KVM_FROBNICATE'/);
   });
 });

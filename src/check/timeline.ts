@@ -36,3 +36,24 @@ export function vmCommitment(t: Timeline): { vcpus: number; memslots: number } {
     memslots: ((t.get("kvm->memslots") as readonly unknown[] | undefined) ?? []).length,
   };
 }
+
+/**
+ * "A vCPU or memslot exists", event by event: the value of `kvm->created_vcpus` and the
+ * number of memslots at each event (after it), computed in one pass over the writes.
+ */
+export function commitmentByEvent(ex: Execution): { vcpus: Int32Array; memslots: Int32Array } {
+  let vcpus = Number(ex.initial["kvm->created_vcpus"] ?? 0);
+  let memslots = ((ex.initial["kvm->memslots"] as readonly unknown[] | undefined) ?? []).length;
+  const n = ex.events.length;
+  const out = { vcpus: new Int32Array(n), memslots: new Int32Array(n) };
+  for (let i = 0; i < n; i++) {
+    const e = ex.events[i]!;
+    if (e.kind === "write") {
+      if (e.loc === "kvm->created_vcpus") vcpus = Number(e.value);
+      else if (e.loc === "kvm->memslots") memslots = (e.value as readonly unknown[]).length;
+    }
+    out.vcpus[i] = vcpus;
+    out.memslots[i] = memslots;
+  }
+  return out;
+}

@@ -7,10 +7,13 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  // An internal error is a bug in the tool, not bad input: say so on one line.
-  process.stderr.write(`kvm-ordercheck: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 3;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // An internal error is a bug in the tool, not bad input: say so on one line.
+    process.stderr.write(`kvm-ordercheck: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 3;
+  },
+);

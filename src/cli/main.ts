@@ -2,15 +2,14 @@
  * kvm-ordercheck: the command line. Exit status: 0 nothing found, 1 a violation found,
  * 2 bad input (one line on stderr naming what is wrong).
  */
+import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { counterexampleOf } from "../explore/counterexample.js";
-import type { CheckReport } from "../explore/random.js";
-import { checkRandom } from "../explore/random.js";
-import { BadTokenError, decodeReplay } from "../explore/replay.js";
-import { ProgramError } from "../kernel/uapi/caps.js";
-import { checkReportJson, counterexampleJson, matrixJson } from "../report/json.js";
-import { checkReportText, counterexampleText, matrixText } from "../report/text.js";
-import { TARGETS, UsageError, findTarget, resolveSpec } from "../targets/registry.js";
+import { TARGETS, UsageError, resolveSpec } from "../targets/registry.js";
+import type { Subject } from "../targets/target.js";
+import { runExhaustive, runMerge } from "./check-exhaustive.js";
+import { runRandom } from "./check-random.js";
+import { isInputError } from "./errors.js";
+import { runReplay } from "./replay.js";
 
 const intIn = (name: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
@@ -19,105 +18,115 @@ const intIn = (name: string, min: number, max: number) => (raw: string) => {
   return n;
 };
 
+const shardSpec = (raw: string) => {
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) throw new InvalidArgumentError(`--shard must be i/n with 0 <= i < n, not '${raw}'`);
+  return { index, count };
+};
+
+const oneOf = (name: string, values: readonly string[]) => (raw: string) => {
+  if (!values.includes(raw)) throw new InvalidArgumentError(`${name} must be one of ${values.join(", ")}, not '${raw}'`);
+  return raw;
+};
+
 interface CheckOpts {
   contract?: string;
   runs: number;
   seed?: number;
-  threads: number;
-  calls: number;
+  threads?: number;
+  calls?: number;
   property?: string[];
   json?: boolean;
+  exhaustive?: boolean;
+  preemptions?: number;
+  dpor: boolean;
+  workers?: number;
+  shard?: { index: number; count: number };
+  strategy: "random" | "pct";
+  depth: number;
 }
 
-function runCheck(specs: string[], o: CheckOpts): number {
-  const seed = o.seed ?? Date.now() % 2 ** 31;
+function subjectsOf(specs: readonly string[], o: CheckOpts): { subjects: Subject[]; options: Record<string, string> } {
   const options: Record<string, string> = o.contract !== undefined ? { contract: o.contract } : {};
-  const jobs = specs.flatMap((spec) => {
+  const subjects = specs.flatMap((spec) => {
     const { target, variants } = resolveSpec(spec);
     for (const name of Object.keys(options))
       if (!target.options?.[name]) throw new UsageError(`${target.name} takes no --${name} option`);
-    return variants.map((v) => ({ target, subject: target.subject(v, options) }));
+    return variants.map((v) => target.subject(v, options));
   });
-  for (const p of o.property ?? []) {
-    for (const { subject } of jobs)
-      if (!subject.properties.some((x) => x.name === p))
-        throw new UsageError(`unknown property '${p}' for ${subject.target} (known: ${subject.properties.map((x) => x.name).join(", ")})`);
-  }
-  const reports: CheckReport[] = jobs.map(({ subject }) =>
-    checkRandom(subject, {
-      runs: o.runs,
-      seed,
-      maxThreads: o.threads,
-      maxCalls: o.calls,
-      options,
-      ...(o.property ? { properties: o.property } : {}),
-    }),
-  );
-  if (o.json) {
-    const out = reports.length === 1 ? checkReportJson(reports[0]!) : matrixJson(reports);
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else if (reports.length === 1) {
-    process.stdout.write(`${checkReportText(reports[0]!, jobs[0]!.subject)}\n`);
-  } else {
-    // One matrix per target: targets do not share properties.
-    for (const name of [...new Set(reports.map((r) => r.target))]) {
-      const rows = reports.filter((r) => r.target === name);
-      process.stdout.write(`${matrixText(rows)}\n`);
-      for (const r of rows)
-        for (const v of r.verdicts)
-          if (v.verdict === "violated") process.stdout.write(`  ${r.target}@${r.variant} ${v.property}: kvm-ordercheck replay ${v.counterexample.replay}\n`);
-      process.stdout.write("\n");
-    }
-    const ms = reports.reduce((n, r) => n + r.stats.ms, 0);
-    const ex = reports.reduce((n, r) => n + r.stats.executions, 0);
-    process.stdout.write(`${ex} executions in ${ms} ms (seed ${seed}); a cell's details: kvm-ordercheck check <target>@<variant> --seed ${seed}\n`);
-  }
-  return reports.some((r) => r.verdicts.some((v) => v.verdict === "violated")) ? 1 : 0;
+  for (const p of o.property ?? [])
+    for (const s of subjects)
+      if (!s.properties.some((x) => x.name === p))
+        throw new UsageError(`unknown property '${p}' for ${s.target} (known: ${s.properties.map((x) => x.name).join(", ")})`);
+  return { subjects, options };
 }
 
-function runReplay(token: string, json: boolean): number {
-  const spec = decodeReplay(token);
-  const target = findTarget(spec.target);
-  const { variants } = resolveSpec(`${spec.target}@${spec.variant}`);
-  const subject = target.subject(variants[0]!, spec.options);
-  if (!subject.properties.some((p) => p.name === spec.property))
-    throw new UsageError(`replay token names unknown property '${spec.property}'`);
-  const known = new Set(subject.alphabet.map((c) => c.ioctl));
-  for (const call of spec.threads.flat())
-    if (!known.has(call.ioctl)) throw new UsageError(`replay token's program has a call ${spec.target} does not know: '${call.ioctl}'`);
-  const cx = counterexampleOf(subject, spec.options, spec.property, spec.threads, spec.decisions);
-  if (json) {
-    process.stdout.write(
-      `${JSON.stringify({ target: spec.target, variant: spec.variant, verdict: cx ? "violated" : "holds", property: spec.property, counterexample: cx ? counterexampleJson(cx) : null }, null, 2)}\n`,
+async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: string) => void): Promise<number> {
+  const { subjects, options } = subjectsOf(specs, o);
+  if (o.exhaustive) {
+    if (o.strategy !== "random") throw new UsageError("--strategy applies to random runs, not --exhaustive");
+    return runExhaustive(
+      {
+        subjects,
+        options,
+        threads: o.threads ?? 2,
+        calls: o.calls ?? 2,
+        dpor: o.dpor,
+        workers: o.workers ?? availableParallelism(),
+        json: Boolean(o.json),
+        ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
+        ...(o.shard ? { shard: o.shard } : {}),
+        ...(o.property ? { properties: o.property } : {}),
+      },
+      write,
     );
-  } else if (cx) process.stdout.write(`${spec.target}@${spec.variant}\n${counterexampleText(cx)}\n`);
-  else process.stdout.write(`${spec.target}@${spec.variant}: ${spec.property} holds on this execution\n`);
-  return cx ? 1 : 0;
+  }
+  for (const flag of ["shard", "preemptions", "workers"] as const)
+    if (o[flag] !== undefined) throw new UsageError(`--${flag} goes with --exhaustive`);
+  return runRandom(
+    {
+      subjects,
+      options,
+      runs: o.runs,
+      seed: o.seed ?? Date.now() % 2 ** 31,
+      threads: o.threads ?? 3,
+      calls: o.calls ?? 4,
+      strategy: o.strategy,
+      depth: o.depth,
+      json: Boolean(o.json),
+      ...(o.property ? { properties: o.property } : {}),
+    },
+    write,
+  );
 }
 
 function listText(): string {
   const out: string[] = [];
   for (const t of TARGETS) {
     out.push(`${t.name} — ${t.summary}`);
-    for (const v of t.variants) out.push(`  @${v.name.padEnd(8)} ${v.summary}`, `             ${v.patch.title} (${v.patch.date}, <${v.patch.messageId}>)`);
+    for (const v of t.variants) out.push(`  @${v.name.padEnd(12)} ${v.summary}`, `                ${v.patch.title} (${v.patch.date}, <${v.patch.messageId}>)`);
+    for (const [name, values] of Object.entries(t.options ?? {})) out.push(`  option --${name} ${values.join("|")}`);
     const s = t.subject(t.variants[0]!.name);
     out.push("  properties:");
     for (const p of s.properties) out.push(`    ${p.name.padEnd(18)} ${p.statement}`);
+    for (const p of s.unchecked ?? []) out.push(`    ${p.property.padEnd(18)} ${p.statement}`);
   }
   return out.join("\n");
 }
 
-export function main(argv: string[]): number {
-  let code = 0;
+export async function main(argv: string[], write = (s: string) => void process.stdout.write(s)): Promise<number> {
+  let action: () => Promise<number> | number = () => 0;
   const program = new Command("kvm-ordercheck")
     .description("A model checker for the ordering contracts of the Linux KVM userspace API")
     .exitOverride()
-    .configureOutput({ writeErr: () => {} })
+    .configureOutput({ writeErr: () => {}, writeOut: write })
     .action(() => {
-      code = runCheck(TARGETS.map((t) => t.name), { runs: 2000, threads: 3, calls: 4 });
+      action = () => runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", depth: 3 }, write);
     });
   program.command("list").description("targets, variants and properties").action(() => {
-    process.stdout.write(`${listText()}\n`);
+    action = () => (write(`${listText()}\n`), 0);
   });
   program
     .command("check")
@@ -125,13 +134,20 @@ export function main(argv: string[]): number {
     .argument("<targets...>", "target or target@variant")
     .option("--runs <n>", "random runs per variant", intIn("--runs", 1, 10_000_000), 10_000)
     .option("--seed <s>", "seed (reproduces the whole run)", intIn("--seed", -(2 ** 31), 2 ** 31 - 1))
-    .option("--threads <n>", "at most this many userspace threads", intIn("--threads", 1, 8), 3)
-    .option("--calls <n>", "at most this many calls per thread", intIn("--calls", 1, 16), 4)
+    .option("--threads <n>", "at most this many userspace threads (random 3, exhaustive 2)", intIn("--threads", 1, 8))
+    .option("--calls <n>", "at most this many calls per thread (random 4, exhaustive 2)", intIn("--calls", 1, 16))
     .option("--property <name...>", "check only these properties")
     .option("--contract <reading>", "memory-fault targets: the api.rst reading, strict or doc (default strict)")
-    .option("--json", "print one JSON object (with a matrix for several variants)")
+    .option("--strategy <name>", "random runs: uniform schedules (random) or PCT (pct)", oneOf("--strategy", ["random", "pct"]), "random")
+    .option("--depth <d>", "PCT: the bug depth to target", intIn("--depth", 1, 10), 3)
+    .option("--exhaustive", "every program up to the bound, every interleaving up to equivalence")
+    .option("--preemptions <p>", "exhaustive: at most this many preemptions per execution", intIn("--preemptions", 0, 100))
+    .option("--no-dpor", "exhaustive: no partial-order reduction (every interleaving)")
+    .option("--workers <n>", "exhaustive: worker threads (default: the number of cores)", intIn("--workers", 1, 256))
+    .option("--shard <i/n>", "exhaustive: explore only part i of n (combine the --json outputs with merge)", shardSpec)
+    .option("--json", "print JSON")
     .action((targets: string[], o: CheckOpts) => {
-      code = runCheck(targets, o);
+      action = () => runCheck(targets, o, write);
     });
   program
     .command("replay")
@@ -139,21 +155,29 @@ export function main(argv: string[]): number {
     .argument("<token>")
     .option("--json", "print JSON")
     .action((token: string, o: { json?: boolean }) => {
-      code = runReplay(token, Boolean(o.json));
+      action = () => runReplay(token, Boolean(o.json), write);
+    });
+  program
+    .command("merge")
+    .description("combine the --json outputs of exhaustive shards into one verdict")
+    .argument("<files...>")
+    .option("--json", "print JSON")
+    .action((files: string[], o: { json?: boolean }) => {
+      action = () => runMerge(files, Boolean(o.json), write);
     });
   try {
     const first = argv[0];
     if (first !== undefined && !first.startsWith("-") && !program.commands.some((c) => c.name() === first))
       throw new UsageError(`unknown command '${first}' (commands: ${program.commands.map((c) => c.name()).join(", ")})`);
     program.parse(argv, { from: "user" });
-    return code;
+    return await action();
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return 0; // --help, --version
       process.stderr.write(`kvm-ordercheck: ${e.message.replace(/^error: /, "")}\n`);
       return 2;
     }
-    if (e instanceof UsageError || e instanceof BadTokenError || e instanceof ProgramError) {
+    if (isInputError(e)) {
       process.stderr.write(`kvm-ordercheck: ${e.message}\n`);
       return 2;
     }

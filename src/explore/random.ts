@@ -14,6 +14,7 @@
 import fc from "fast-check";
 import type { Execution } from "../kernel/rt/execution.js";
 import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
+import { PctScheduler, pctGuarantee } from "../kernel/schedulers/pct.js";
 import type { Call } from "../kernel/rt/trace.js";
 import type { Subject, TargetOptions } from "../targets/target.js";
 import { decisionsArb, programArb } from "./arbitraries.js";
@@ -23,7 +24,11 @@ import { counterexampleOf } from "./counterexample.js";
 /** Runs tried per program shape while looking for a smaller counterexample. */
 const RUNS_PER_SHAPE = 1000;
 
+/** How a run's schedule is drawn: uniform decisions, or PCT with a bug depth. */
+export type ScheduleStrategy = { readonly kind: "uniform" } | { readonly kind: "pct"; readonly depth: number };
+
 export interface RandomOptions {
+  readonly strategy?: ScheduleStrategy;
   readonly runs: number;
   readonly seed: number;
   readonly maxThreads: number;
@@ -50,6 +55,8 @@ export interface CheckStats {
   readonly ms: number;
   /** Runs drawn by the search (shrinking excluded). */
   readonly runs: number;
+  /** PCT: the per-run probability bound for a bug of the given depth, with the n and k it used. */
+  readonly pct?: { readonly depth: number; readonly threads: number; readonly steps: number; readonly perRun: number };
 }
 
 export interface CheckReport {
@@ -81,6 +88,17 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     return subject.execute(toThreads(p), new DecisionScheduler(d));
   };
 
+  const pct = opts.strategy?.kind === "pct" ? opts.strategy : null;
+  // PCT needs k, the steps of a run: estimated from the longest program the search draws.
+  let maxSteps = 1;
+  const runPct = (p: number[][], seed: number, depth: number): { ex: Execution; decisions: number[] } => {
+    executions++;
+    const sched = new PctScheduler(seed, p.length, depth, maxSteps);
+    const ex = subject.execute(toThreads(p), sched);
+    maxSteps = Math.max(maxSteps, ex.stepTids.length);
+    return { ex, decisions: sched.used };
+  };
+
   let executions = 0;
   let runsLeft = opts.runs;
   let runsDone = 0;
@@ -88,21 +106,35 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
   for (let round = 0; open.length > 0 && runsLeft > 0; round++) {
     const seed = (opts.seed + round) | 0;
     let failing: string[] = [];
-    const pass = fc.check(
-      fc.property(arb, ([p, d]) => {
-        const ex = run(p, d);
-        failing = open.filter((prop) => !prop.check(ex).holds).map((prop) => prop.name);
-        return failing.length === 0;
-      }),
-      { numRuns: runsLeft, seed, endOnFailure: true },
-    );
+    // Under PCT the pass draws a PCT seed instead of decisions; a failure is turned into
+    // the decisions PCT took, which the uniform arbitrary below then shrinks.
+    let pctFailure: [number[][], number[]] | null = null;
+    const pass = pct
+      ? fc.check(
+          fc.property(arbOf(opts.maxThreads, opts.maxCalls).map(([p]) => p), fc.integer(), (p, pseed) => {
+            const { ex, decisions } = runPct(p, pseed, pct.depth);
+            failing = open.filter((prop) => !prop.check(ex).holds).map((prop) => prop.name);
+            if (failing.length) pctFailure = [p, decisions];
+            return failing.length === 0;
+          }),
+          { numRuns: runsLeft, seed, endOnFailure: true },
+        )
+      : fc.check(
+          fc.property(arb, ([p, d]) => {
+            const ex = run(p, d);
+            failing = open.filter((prop) => !prop.check(ex).holds).map((prop) => prop.name);
+            return failing.length === 0;
+          }),
+          { numRuns: runsLeft, seed, endOnFailure: true },
+        );
     runsDone += pass.numRuns;
     runsLeft -= pass.numRuns;
     if (!pass.failed) break;
     for (const name of failing) {
       const prop = open.find((x) => x.name === name)!;
       const holds = ([p, d]: [number[][], number[]]) => prop.check(run(p, d)).holds;
-      const [[p0]] = pass.counterexample!;
+      const failure: [number[][], number[]] = pctFailure ?? (pass.counterexample![0] as [number[][], number[]]);
+      const p0 = failure[0];
       const bigCalls = Math.max(...p0.map((t) => t.length));
       let smallest: [number[][], number[]] | null = null;
       for (const [t, c] of shapes) {
@@ -114,8 +146,11 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
         }
       }
       if (!smallest) {
-        const shrunk = fc.check(fc.property(arb, holds), { seed, path: pass.counterexamplePath!, numRuns: 1 });
-        smallest = (shrunk.counterexample ?? pass.counterexample!)[0];
+        // Shrink the failure itself: replayed by its path, or (PCT) given as an example.
+        const shrunk = pctFailure
+          ? fc.check(fc.property(arb, holds), { seed, numRuns: 1, examples: [[failure]] })
+          : fc.check(fc.property(arb, holds), { seed, path: pass.counterexamplePath!, numRuns: 1 });
+        smallest = shrunk.counterexample?.[0] ?? failure;
       }
       const [p, d] = smallest;
       const cx = counterexampleOf(subject, opts.options ?? {}, name, toThreads(p), d);
@@ -135,6 +170,13 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     variant: subject.variant,
     seed: opts.seed,
     verdicts,
-    stats: { executions, ms: Math.round(performance.now() - started), runs: runsDone },
+    stats: {
+      executions,
+      ms: Math.round(performance.now() - started),
+      runs: runsDone,
+      ...(pct
+        ? { pct: { depth: pct.depth, threads: opts.maxThreads, steps: maxSteps, perRun: pctGuarantee(opts.maxThreads, maxSteps, pct.depth) } }
+        : {}),
+    },
   };
 }

@@ -40,6 +40,11 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
     "",
     `${s.runs} runs, ${s.executions} executions in ${s.ms} ms (seed ${report.seed}); reproduce the run with --seed ${report.seed}`,
   );
+  if (s.pct)
+    out.push(
+      `PCT, depth ${s.pct.depth}: each run finds a bug of depth ${s.pct.depth} with probability >= 1/(n k^(d-1)) = ` +
+        `${(s.pct.perRun * 100).toPrecision(3)}% (n = ${s.pct.threads} threads, k = ${s.pct.steps} steps)`,
+    );
   return out.join("\n");
 }
 

@@ -22,6 +22,11 @@ export interface Subject {
   readonly alphabet: readonly Call[];
   /** The alphabet entries thread `tid` may use (all of them when absent); threads from 1 on share one. */
   readonly callsFor?: (tid: number) => readonly number[];
+  /**
+   * The smaller alphabet exhaustive mode enumerates (the random alphabet when absent):
+   * a few argument values per call, enough to reach every documented outcome.
+   */
+  readonly exhaustive?: { readonly alphabet: readonly Call[]; readonly callsFor?: (tid: number) => readonly number[] };
   /** Calls run, one thread, before every program (not part of it, not explored). */
   readonly fixture?: readonly Call[];
   readonly properties: readonly Property[];

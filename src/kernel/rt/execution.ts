@@ -18,7 +18,9 @@ export type Outcome =
   /** A kernel path oopsed; the execution stops there. */
   | "oops"
   /** The step budget ran out (a livelock or an unbounded loop in a transcription). */
-  | "step-limit";
+  | "step-limit"
+  /** The scheduler stopped it: the rest would repeat an execution already explored. */
+  | "pruned";
 
 export interface Execution {
   /** Every shared cell's value before the first step. */
@@ -228,6 +230,10 @@ export function execute<W>(
       break;
     }
     const tid = can.length === 1 ? can[0]! : scheduler.pickThread(can, current, pendingOf);
+    if (tid < 0) {
+      outcome = "pruned";
+      break;
+    }
     const t = ts[tid]!;
     const op = t.pending!;
     t.pending = null;
@@ -235,6 +241,7 @@ export function execute<W>(
     stepEnabled.push(mask);
     current = tid;
     const result = run(t, op);
+    scheduler.onStep?.(tid, op);
     if (outcome) break;
     advance(t, result);
   }

@@ -9,11 +9,14 @@ export interface Scheduler {
   /**
    * Pick which of `enabled` (two or more thread ids, ascending) takes the next step.
    * `current` is the thread that took the previous step (-1 before the first).
-   * `pending(tid)` is the op that thread would execute.
+   * `pending(tid)` is the op that thread would execute. Returning -1 ends the
+   * execution here (outcome "pruned": an explorer knows its rest is redundant).
    */
   pickThread(enabled: readonly number[], current: number, pending: (tid: number) => VisibleOp): number;
   /** Pick one of `n` (two or more) options at the named choice point; returns an index. */
   pickChoice(point: string, n: number): number;
+  /** Told after every step, the single-thread ones included (DPOR's sleep sets follow them). */
+  onStep?(tid: number, op: VisibleOp): void;
 }
 
 /**

@@ -52,3 +52,12 @@ export function memfaultAlphabet(arch: "arm64" | "x86"): Call[] {
 export function memfaultCallsFor(alphabet: readonly Call[], tid: number): number[] {
   return alphabet.flatMap((c, k) => ((c.ioctl === "KVM_RUN") === (tid === 0) || c === kickVcpuThread ? [k] : []));
 }
+
+/**
+ * Exhaustive mode's alphabet: the vCPU thread's guest_memfd run and immediate exit
+ * (kvm_gmem_get_pfn()'s every result is a choice point, so each run branches over
+ * them), and another thread's signal to it.
+ */
+export function memfaultExhaustiveAlphabet(): Call[] {
+  return [run("gmem"), run(null, 1), kickVcpuThread];
+}

@@ -33,7 +33,7 @@ import { DecisionScheduler } from "../../kernel/schedulers/decisions.js";
 import { UAPI_CAPS } from "../../kernel/uapi/caps.js";
 import { UsageError } from "../errors.js";
 import type { Subject, Target, TargetOptions } from "../target.js";
-import { MEMFAULT_FIXTURE, memfaultAlphabet, memfaultCallsFor } from "./alphabet.js";
+import { MEMFAULT_FIXTURE, memfaultAlphabet, memfaultCallsFor, memfaultExhaustiveAlphabet } from "./alphabet.js";
 import type { MemfaultVariant } from "./variant.js";
 
 /** Threads a program may have; each gets a task that signals can reach. */
@@ -66,6 +66,7 @@ function memfaultSubject(
   const reading = readingOf(options);
   const model = vcpuRunReference({ reading, syncRegs: arch === "x86" });
   const alphabet = memfaultAlphabet(arch);
+  const exhaustiveAlphabet = memfaultExhaustiveAlphabet();
   const properties: Property[] = [memfaultErrno(reading), noStaleMemfault(reading)];
   // api.rst promises nothing about memory_fault after other errnos: strict only.
   if (reading === "strict") properties.push(noMemfaultLeak);
@@ -81,6 +82,7 @@ function memfaultSubject(
     patch: variant.patch,
     alphabet,
     callsFor: (tid) => memfaultCallsFor(alphabet, tid),
+    exhaustive: { alphabet: exhaustiveAlphabet, callsFor: (tid) => memfaultCallsFor(exhaustiveAlphabet, tid) },
     fixture: MEMFAULT_FIXTURE,
     properties,
     unchecked,

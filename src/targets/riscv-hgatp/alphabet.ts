@@ -46,3 +46,18 @@ export function riscvHgatpAlphabet(variant: RiscvHgatpVariant): Call[] {
     memslot(2, 0x800),
   ];
 }
+
+/**
+ * Exhaustive mode's alphabet: the calls whose order the contract is about, one
+ * argument each: the cap with a valid argument that lowers the mode, the first vCPU,
+ * and a memslot inside Sv48x4's GPA space but beyond Sv39x4's. Enough for every
+ * documented outcome (accepted, -EBUSY for a vCPU or a memslot, -EFAULT for the slot
+ * once the mode is lower) and for every race the series had.
+ */
+export function riscvHgatpExhaustiveAlphabet(variant: RiscvHgatpVariant): Call[] {
+  return [
+    { ioctl: "KVM_ENABLE_CAP", fd: "vm", cap: variant.contract.cap, flags: 0, args: [variant.capArgs[0]!] },
+    { ioctl: "KVM_CREATE_VCPU", fd: "vm", id: 0 },
+    memslot(1, 2 ** 45),
+  ];
+}

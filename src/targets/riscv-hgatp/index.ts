@@ -17,7 +17,7 @@ import { execute } from "../../kernel/rt/execution.js";
 import { SharedState } from "../../kernel/rt/state.js";
 import { UAPI_CAPS } from "../../kernel/uapi/caps.js";
 import type { Subject, Target } from "../target.js";
-import { riscvHgatpAlphabet } from "./alphabet.js";
+import { riscvHgatpAlphabet, riscvHgatpExhaustiveAlphabet } from "./alphabet.js";
 import type { RiscvHgatpVariant } from "./variant.js";
 
 export const RISCV_HGATP_VARIANTS: readonly RiscvHgatpVariant[] = [v2, v7, v8] as readonly RiscvHgatpVariant[];
@@ -32,6 +32,7 @@ export function riscvHgatpSubject(variant: RiscvHgatpVariant): Subject {
     summary: variant.summary,
     patch: variant.patch,
     alphabet: riscvHgatpAlphabet(variant),
+    exhaustive: { alphabet: riscvHgatpExhaustiveAlphabet(variant) },
     properties: [
       hgatpSingleView(variant.code.design),
       capOrdering(variant.contract, variant.code.design.configCells),

@@ -1,0 +1,81 @@
+/** `kvm-ordercheck check --exhaustive` and `kvm-ordercheck merge`. */
+import { readFileSync } from "node:fs";
+import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
+import { MergeError, mergeResults } from "../explore/exhaustive/check.js";
+import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
+import { exhaustiveJson, exhaustiveText } from "../report/exhaustive.js";
+import { findTarget } from "../targets/registry.js";
+import type { Subject } from "../targets/target.js";
+import { progressBar } from "./progress.js";
+
+export interface ExhaustiveRun {
+  readonly subjects: readonly Subject[];
+  readonly options: Readonly<Record<string, string>>;
+  readonly threads: number;
+  readonly calls: number;
+  readonly preemptions?: number;
+  readonly dpor: boolean;
+  readonly workers: number;
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly properties?: readonly string[];
+  readonly json: boolean;
+}
+
+function report(subject: Subject, r: ExhaustiveResult, json: boolean): string {
+  return json ? JSON.stringify(exhaustiveJson(subject, r), null, 2) : exhaustiveText(subject, r);
+}
+
+export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void): Promise<number> {
+  const out: string[] = [];
+  let violated = false;
+  for (const subject of o.subjects) {
+    const bar = progressBar(!o.json, `${subject.target}@${subject.variant}`);
+    const r = await checkExhaustiveParallel(
+      subject,
+      o.options,
+      {
+        threads: o.threads,
+        calls: o.calls,
+        reduction: o.dpor ? "dpor" : "none",
+        options: o.options,
+        onProgress: (done, total, executions) => bar.update(done, total, executions),
+        ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
+        ...(o.shard ? { shard: o.shard } : {}),
+        ...(o.properties ? { properties: o.properties } : {}),
+      },
+      o.workers,
+    );
+    bar.stop();
+    violated ||= Object.keys(r.findings).length > 0;
+    out.push(report(subject, r, o.json));
+  }
+  write(o.json && out.length > 1 ? `[${out.join(",\n")}]\n` : `${out.join("\n\n")}\n`);
+  return violated ? 1 : 0;
+}
+
+/** Reads the --json outputs of shards and prints the verdict of the whole run. */
+export function runMerge(files: readonly string[], json: boolean, write: (s: string) => void): number {
+  const parts = files.map((f) => {
+    let text: string;
+    try {
+      text = readFileSync(f, "utf8");
+    } catch {
+      throw new MergeError(`cannot read ${f}`);
+    }
+    let parsed: { result?: ExhaustiveResult };
+    try {
+      parsed = JSON.parse(text) as { result?: ExhaustiveResult };
+    } catch {
+      throw new MergeError(`${f} is not JSON (expected the --json output of check --exhaustive --shard)`);
+    }
+    if (!parsed.result) throw new MergeError(`${f} is not the --json output of check --exhaustive`);
+    return parsed.result;
+  });
+  const merged = mergeResults(parts);
+  const subject = findTarget(merged.target).subject(merged.variant, merged.options);
+  write(`${report(subject, merged, json)}\n`);
+  if (merged.missingShards) {
+    write(`incomplete: shards ${merged.missingShards.join(", ")} of ${merged.shard.count} are missing; the bound is not covered\n`);
+  }
+  return Object.keys(merged.findings).length > 0 ? 1 : 0;
+}

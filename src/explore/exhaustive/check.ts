@@ -1,0 +1,223 @@
+/**
+ * Exhaustive checking up to a bound: every program of the bound (programs.ts), every
+ * interleaving of each up to equivalence (dpor.ts), every property on every complete
+ * execution. The answer is either a proof statement for the bound or, per violated
+ * property, its shortest counterexample: fewest calls, then fewest preemptions, then
+ * the first program in exploration order.
+ *
+ * The whole bound is always explored, so counts and answers are the same however the
+ * work is split (shards, workers). Fewest preemptions: DPOR explores one execution per
+ * equivalence class, not the one with the fewest preemptions, so the violating programs
+ * of the smallest size are searched again with a preemption bound of 0, 1, ... (no
+ * reduction) until one violates.
+ */
+import { preemptions } from "../../kernel/rt/execution.js";
+import { trimDecisions } from "../../kernel/schedulers/decisions.js";
+import type { Call } from "../../kernel/rt/trace.js";
+import { UsageError } from "../../targets/errors.js";
+import type { Subject, TargetOptions, Threads } from "../../targets/target.js";
+import type { ExploreOptions } from "./dpor.js";
+import { exploreProgram } from "./dpor.js";
+import { countPrograms, enumeratePrograms } from "./programs.js";
+import type { ProgramIdx } from "./programs.js";
+
+/** More programs than this is refused: the run would not end in reasonable time. */
+export const MAX_PROGRAMS = 2_000_000;
+
+export interface ExhaustiveOptions {
+  readonly threads: number;
+  readonly calls: number;
+  readonly reduction?: ExploreOptions["reduction"];
+  /** A preemption bound (CHESS, loom): a weaker statement, for larger bounds. */
+  readonly preemptions?: number;
+  /** Explore only the programs whose number is `index` modulo `count`. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Within the shard, only every `count`-th program from the `index`-th (one worker's part). */
+  readonly slice?: { readonly index: number; readonly count: number };
+  readonly properties?: readonly string[];
+  readonly options?: TargetOptions;
+  readonly onProgress?: (done: number, total: number, executions: number) => void;
+}
+
+/** A shortest counterexample as exhaustive mode found it: enough to replay and to merge. */
+export interface ExhaustiveFinding {
+  readonly program: number;
+  readonly threads: Threads;
+  readonly decisions: readonly number[];
+  readonly calls: number;
+  readonly threadCount: number;
+  readonly preemptions: number;
+}
+
+export interface ExhaustiveResult {
+  readonly target: string;
+  readonly variant: string;
+  readonly options: TargetOptions;
+  readonly bound: { readonly threads: number; readonly calls: number; readonly preemptions: number | null; readonly reduction: string };
+  readonly alphabet: readonly Call[];
+  readonly shard: { readonly index: number; readonly count: number };
+  /** Programs in the bound (all shards) and programs this run explored. */
+  readonly totalPrograms: number;
+  readonly programs: number;
+  readonly executions: number;
+  /** Complete executions: with DPOR, the equivalence classes explored. */
+  readonly classes: number;
+  readonly pruned: number;
+  readonly properties: readonly string[];
+  readonly findings: Readonly<Record<string, ExhaustiveFinding>>;
+  readonly ms: number;
+  /** After a merge that did not get every shard: the ones missing (the bound is not covered). */
+  readonly missingShards?: readonly number[];
+}
+
+/** Fewer calls, then fewer preemptions, then the earlier program. */
+const better = (a: ExhaustiveFinding, b: ExhaustiveFinding | undefined): boolean =>
+  !b || (a.calls - b.calls || a.preemptions - b.preemptions || a.program - b.program) < 0;
+
+export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): ExhaustiveResult {
+  const started = performance.now();
+  const alphabet = subject.exhaustive?.alphabet ?? subject.alphabet;
+  const callsFor = subject.exhaustive ? subject.exhaustive.callsFor : subject.callsFor;
+  const bound = { alphabetSize: alphabet.length, threads: opts.threads, calls: opts.calls, ...(callsFor ? { callsFor } : {}) };
+  const total = countPrograms(bound);
+  if (total > MAX_PROGRAMS)
+    throw new UsageError(
+      `the bound ${opts.threads} threads x ${opts.calls} calls over ${alphabet.length} calls is ${total} programs, more than ${MAX_PROGRAMS}; lower --threads or --calls`,
+    );
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const slice = opts.slice ?? { index: 0, count: 1 };
+  const mine = (index: number) => index % shard.count === shard.index && Math.floor(index / shard.count) % slice.count === slice.index;
+  const wanted = subject.properties.filter((p) => !opts.properties || opts.properties.includes(p.name));
+  const explore: ExploreOptions = {
+    reduction: opts.reduction ?? "dpor",
+    ...(opts.preemptions !== undefined ? { preemptionBound: opts.preemptions } : {}),
+  };
+  const toThreads = (p: ProgramIdx): Call[][] => p.map((t) => t.map((k) => alphabet[k]!));
+
+  const findings: Record<string, ExhaustiveFinding> = {};
+  // The programs of the smallest violating size so far, per property, for the preemption pass.
+  const candidates = new Map<string, { size: number; programs: number[] }>();
+  const all = enumeratePrograms(bound);
+  let programs = 0;
+  let executions = 0;
+  let classes = 0;
+  let pruned = 0;
+  let share = 0;
+  for (let index = 0; index < all.length; index++) if (mine(index)) share++;
+  for (let index = 0; index < all.length; index++) {
+    if (!mine(index)) continue;
+    const program = all[index]!;
+    const threads = toThreads(program);
+    const calls = program.reduce((n, t) => n + t.length, 0);
+    const stats = exploreProgram(
+      (s) => subject.execute(threads, s),
+      explore,
+      (ex, decisions) => {
+        for (const p of wanted) {
+          if (p.check(ex).holds) continue;
+          const f: ExhaustiveFinding = {
+            program: index,
+            threads,
+            decisions: trimDecisions(decisions),
+            calls,
+            threadCount: threads.length,
+            preemptions: preemptions(ex),
+          };
+          if (better(f, findings[p.name])) findings[p.name] = f;
+          const c = candidates.get(p.name);
+          if (!c || calls < c.size) candidates.set(p.name, { size: calls, programs: [index] });
+          else if (calls === c.size && c.programs[c.programs.length - 1] !== index) c.programs.push(index);
+        }
+      },
+    );
+    programs++;
+    executions += stats.executions;
+    classes += stats.complete;
+    pruned += stats.pruned;
+    opts.onProgress?.(programs, share, executions);
+  }
+
+  // Fewest preemptions among the shortest violating programs.
+  for (const p of wanted) {
+    const best = findings[p.name];
+    const c = candidates.get(p.name);
+    if (!best || !c) continue;
+    for (const index of c.programs) {
+      const threads = toThreads(all[index]!);
+      for (let bound = 0; bound < findings[p.name]!.preemptions; bound++) {
+        let hit: ExhaustiveFinding | null = null;
+        exploreProgram(
+          (s) => subject.execute(threads, s),
+          { reduction: "none", preemptionBound: bound },
+          (ex, decisions) => {
+            if (hit || p.check(ex).holds) return;
+            hit = { program: index, threads, decisions: trimDecisions(decisions), calls: c.size, threadCount: threads.length, preemptions: preemptions(ex) };
+          },
+        );
+        if (hit && better(hit, findings[p.name])) findings[p.name] = hit;
+        if (hit) break;
+      }
+    }
+  }
+
+  return {
+    target: subject.target,
+    variant: subject.variant,
+    options: opts.options ?? {},
+    bound: { threads: opts.threads, calls: opts.calls, preemptions: opts.preemptions ?? null, reduction: explore.reduction },
+    alphabet,
+    shard,
+    totalPrograms: total,
+    programs,
+    executions,
+    classes,
+    pruned,
+    properties: wanted.map((p) => p.name),
+    findings,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+export class MergeError extends Error {
+  override name = "MergeError";
+}
+
+/**
+ * Combines the results of shards (or workers) of one run into the result of the whole:
+ * counts add up, each property keeps its best finding. The parts must be of the same
+ * run (target, variant, options, bound, alphabet) and must not overlap.
+ */
+export function mergeResults(parts: readonly ExhaustiveResult[]): ExhaustiveResult {
+  if (parts.length === 0) throw new MergeError("nothing to merge");
+  const first = parts[0]!;
+  const same = (r: ExhaustiveResult) =>
+    JSON.stringify([r.target, r.variant, r.options, r.bound, r.alphabet, r.properties, r.totalPrograms]) ===
+    JSON.stringify([first.target, first.variant, first.options, first.bound, first.alphabet, first.properties, first.totalPrograms]);
+  for (const r of parts) if (!same(r)) throw new MergeError(`${r.target}@${r.variant} shard ${r.shard.index}/${r.shard.count} is not part of the same run as the first file`);
+  const count = first.shard.count;
+  const seen = new Set<number>();
+  for (const r of parts) {
+    if (r.shard.count !== count) throw new MergeError(`shards of different splits: ${r.shard.count} and ${count}`);
+    if (seen.has(r.shard.index)) throw new MergeError(`shard ${r.shard.index}/${count} given twice`);
+    seen.add(r.shard.index);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
+  const whole = combineParts(parts);
+  return missing.length ? { ...whole, shard: { index: -1, count }, missingShards: missing } : { ...whole, shard: { index: 0, count: 1 } };
+}
+
+/** Adds up the counts of parts of one run and keeps each property's best finding. */
+export function combineParts(parts: readonly ExhaustiveResult[]): ExhaustiveResult {
+  const findings: Record<string, ExhaustiveFinding> = {};
+  for (const r of parts) for (const [p, f] of Object.entries(r.findings)) if (better(f, findings[p])) findings[p] = f;
+  const sum = (k: "programs" | "executions" | "classes" | "pruned") => parts.reduce((n, r) => n + r[k], 0);
+  return {
+    ...parts[0]!,
+    programs: sum("programs"),
+    executions: sum("executions"),
+    classes: sum("classes"),
+    pruned: sum("pruned"),
+    findings,
+    ms: Math.max(...parts.map((r) => r.ms)),
+  };
+}

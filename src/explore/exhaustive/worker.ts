@@ -1,0 +1,27 @@
+/** One worker thread of an exhaustive run: its slice of the programs, progress, then its result. */
+import { parentPort, workerData } from "node:worker_threads";
+import { findTarget } from "../../targets/registry.js";
+import type { TargetOptions } from "../../targets/target.js";
+import type { ExhaustiveOptions } from "./check.js";
+import { checkExhaustive } from "./check.js";
+
+interface Job {
+  readonly target: string;
+  readonly variant: string;
+  readonly options: TargetOptions;
+  readonly opts: Omit<ExhaustiveOptions, "onProgress">;
+}
+
+const job = workerData as Job;
+const subject = findTarget(job.target).subject(job.variant, job.options);
+let last = 0;
+const result = checkExhaustive(subject, {
+  ...job.opts,
+  onProgress(done, total, executions) {
+    const now = Date.now();
+    if (now - last < 100 && done < total) return;
+    last = now;
+    parentPort!.postMessage({ kind: "progress", done, total, executions });
+  },
+});
+parentPort!.postMessage({ kind: "done", result });

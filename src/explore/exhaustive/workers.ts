@@ -1,0 +1,49 @@
+/**
+ * Exhaustive runs on several worker threads: each takes every N-th program of the
+ * run's share (`slice`), and their results combine as shards do. One worker runs in
+ * this thread.
+ */
+import { Worker } from "node:worker_threads";
+import type { Subject, TargetOptions } from "../../targets/target.js";
+import type { ExhaustiveOptions, ExhaustiveResult } from "./check.js";
+import { checkExhaustive, combineParts } from "./check.js";
+
+export async function checkExhaustiveParallel(
+  subject: Subject,
+  options: TargetOptions,
+  opts: ExhaustiveOptions,
+  workers: number,
+): Promise<ExhaustiveResult> {
+  if (workers <= 1) return checkExhaustive(subject, opts);
+  const { onProgress, ...plain } = opts;
+  const here = import.meta.url;
+  // From the sources (tests, tsx) the worker is TypeScript and needs tsx's loader.
+  const fromSource = here.endsWith(".ts");
+  const url = new URL(fromSource ? "./worker.ts" : "./worker.js", here);
+  const progress = Array.from({ length: workers }, () => ({ done: 0, total: 0, executions: 0 }));
+  const parts = await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, index) =>
+        new Promise<ExhaustiveResult>((resolve, reject) => {
+          const w = new Worker(url, {
+            workerData: { target: subject.target, variant: subject.variant, options, opts: { ...plain, slice: { index, count: workers } } },
+            execArgv: fromSource ? ["--import", "tsx"] : [],
+          });
+          w.on("message", (m: { kind: string; done: number; total: number; executions: number; result: ExhaustiveResult }) => {
+            if (m.kind === "done") resolve(m.result);
+            else {
+              progress[index] = m;
+              const sum = (k: "done" | "total" | "executions") => progress.reduce((n, p) => n + p[k], 0);
+              onProgress?.(sum("done"), sum("total"), sum("executions"));
+            }
+          });
+          w.on("error", reject);
+          w.on("exit", (code) => {
+            if (code !== 0) reject(new Error(`exhaustive worker ${index} exited with ${code}`));
+          });
+        }),
+    ),
+  );
+  return combineParts(parts);
+}

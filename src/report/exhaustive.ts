@@ -1,0 +1,75 @@
+/** Exhaustive results: the proof statement, the shortest counterexamples, as text and JSON. */
+import pc from "picocolors";
+import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
+import { counterexampleOf } from "../explore/counterexample.js";
+import type { Counterexample } from "../explore/counterexample.js";
+import { describeCall } from "../program/describe.js";
+import type { Subject } from "../targets/target.js";
+import { counterexampleJson } from "./json.js";
+import { counterexampleText, sizeText } from "./text.js";
+
+function boundText(r: ExhaustiveResult): string {
+  const p = r.bound.preemptions !== null ? ` with at most ${r.bound.preemptions} preemptions` : "";
+  return `all programs of <= ${r.bound.calls} calls per thread on <= ${r.bound.threads} threads over its ${r.alphabet.length}-call alphabet${p}`;
+}
+
+export function statsText(r: ExhaustiveResult): string {
+  const ratio = r.classes ? (r.executions / r.classes).toFixed(2) : "-";
+  return `${r.programs} programs, ${r.executions} executions (${r.classes} equivalence classes, ${r.pruned} pruned; ${ratio} executions per class) in ${r.ms} ms`;
+}
+
+/** The shortest counterexample of each violated property, replayed into a full report. */
+export function findingsOf(subject: Subject, r: ExhaustiveResult): Counterexample[] {
+  return Object.entries(r.findings).map(([property, f]) => {
+    const cx = counterexampleOf(subject, r.options, property, f.threads, f.decisions);
+    if (!cx) throw new Error(`internal: exhaustive finding for ${property} does not replay`);
+    return cx;
+  });
+}
+
+export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
+  const out: string[] = [pc.bold(`${r.target}@${r.variant}`) + ` — ${subject.summary}`];
+  out.push(`  exhaustive: ${boundText(r)}`);
+  out.push(`  alphabet (${r.alphabet.length}): ${r.alphabet.map(describeCall).join("; ")}`);
+  if (subject.fixture?.length) out.push(`  every program starts from: ${subject.fixture.map(describeCall).join("; ")}`);
+  if (r.shard.count > 1) out.push(`  shard ${r.shard.index}/${r.shard.count} of ${r.totalPrograms} programs`);
+  const cxs = findingsOf(subject, r);
+  for (const p of r.properties) {
+    const cx = cxs.find((c) => c.property === p);
+    out.push(cx ? `  ${pc.red("VIOLATED")} ${p}: shortest ${sizeText(cx.size)}` : `  ${pc.green("holds   ")} ${p}`);
+  }
+  for (const cx of cxs) out.push("", counterexampleText(cx));
+  const holding = r.properties.filter((p) => !r.findings[p]);
+  out.push("");
+  if (holding.length)
+    out.push(`${holding.join(", ")} hold${holding.length === 1 ? "s" : ""} for ${boundText(r)}: ${statsText(r)}`);
+  else out.push(statsText(r));
+  return out.join("\n");
+}
+
+export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
+  const cxs = findingsOf(subject, r);
+  const first = r.properties.map((p) => cxs.find((c) => c.property === p)).find(Boolean);
+  return {
+    target: r.target,
+    variant: r.variant,
+    verdict: first ? "violated" : "holds",
+    property: first?.property ?? null,
+    counterexample: first ? counterexampleJson(first) : null,
+    replay: first?.replay ?? null,
+    mode: "exhaustive",
+    bound: r.bound,
+    alphabet: r.alphabet,
+    shard: r.shard,
+    proof: r.properties
+      .filter((p) => !r.findings[p])
+      .map((p) => `${p} holds for ${boundText(r)}: ${r.totalPrograms} programs`),
+    stats: { programs: r.programs, totalPrograms: r.totalPrograms, executions: r.executions, classes: r.classes, pruned: r.pruned, ms: r.ms },
+    properties: r.properties.map((p) => {
+      const cx = cxs.find((c) => c.property === p);
+      return cx ? { property: p, verdict: "violated", counterexample: counterexampleJson(cx) } : { property: p, verdict: "holds" };
+    }),
+    /** What `merge` needs to combine shards. */
+    result: r,
+  };
+}
