@@ -62,10 +62,10 @@ describe("arm64-memfault and x86-memfault, strict reading", () => {
 
 describe("the doc reading", () => {
   it.each([
-    [arm64Memfault, "current"],
-    [arm64Memfault, "gated"],
-    [x86Memfault, "current"],
-  ] as const)("%s@%s: what api.rst promises holds; strict differs", (target, variant) => {
+    ["arm64-memfault", arm64Memfault, "current"],
+    ["arm64-memfault", arm64Memfault, "gated"],
+    ["x86-memfault", x86Memfault, "current"],
+  ] as const)("%s@%s: what api.rst promises holds; strict differs", (_name, target, variant) => {
     const doc = verdicts(target, variant, "doc").cells;
     expect([doc["memfault-errno"], doc["no-stale-memfault"], doc.linearizable]).toEqual([H, H, H]);
     expect(doc["no-memfault-leak"]).toBe("n/a"); // api.rst promises nothing there

@@ -70,6 +70,15 @@ export interface ExhaustiveResult {
   readonly missingShards?: readonly number[];
 }
 
+/** Whether program `index` belongs to shard `shard` and, within it, to worker `slice`. */
+export function inShare(
+  index: number,
+  shard: { readonly index: number; readonly count: number },
+  slice: { readonly index: number; readonly count: number } = { index: 0, count: 1 },
+): boolean {
+  return index % shard.count === shard.index && Math.floor(index / shard.count) % slice.count === slice.index;
+}
+
 /** Fewer calls, then fewer preemptions, then the earlier program. */
 const better = (a: ExhaustiveFinding, b: ExhaustiveFinding | undefined): boolean =>
   !b || (a.calls - b.calls || a.preemptions - b.preemptions || a.program - b.program) < 0;
@@ -82,11 +91,11 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   const total = countPrograms(bound);
   if (total > MAX_PROGRAMS)
     throw new UsageError(
-      `the bound ${opts.threads} threads x ${opts.calls} calls over ${alphabet.length} calls is ${total} programs, more than ${MAX_PROGRAMS}; lower --threads or --calls`,
+      `the bound ${opts.threads} threads x ${opts.calls} calls over ${alphabet.length} calls is ${total < 1e15 ? total : total.toPrecision(3)} programs, more than ${MAX_PROGRAMS}; lower --threads or --calls`,
     );
   const shard = opts.shard ?? { index: 0, count: 1 };
   const slice = opts.slice ?? { index: 0, count: 1 };
-  const mine = (index: number) => index % shard.count === shard.index && Math.floor(index / shard.count) % slice.count === slice.index;
+  const mine = (index: number) => inShare(index, shard, slice);
   const wanted = subject.properties.filter((p) => !opts.properties || opts.properties.includes(p.name));
   const explore: ExploreOptions = {
     reduction: opts.reduction ?? "dpor",

@@ -17,9 +17,11 @@ export async function checkExhaustiveParallel(
   if (workers <= 1) return checkExhaustive(subject, opts);
   const { onProgress, ...plain } = opts;
   const here = import.meta.url;
-  // From the sources (tests, tsx) the worker is TypeScript and needs tsx's loader.
+  // From the sources (tests, tsx) the worker is TypeScript: worker-boot.mjs registers
+  // tsx's loader in the worker thread first.
   const fromSource = here.endsWith(".ts");
-  const url = new URL(fromSource ? "./worker.ts" : "./worker.js", here);
+  const module = new URL(fromSource ? "./worker.ts" : "./worker.js", here).href;
+  const url = fromSource ? new URL("./worker-boot.mjs", here) : new URL(module);
   const progress = Array.from({ length: workers }, () => ({ done: 0, total: 0, executions: 0 }));
   const parts = await Promise.all(
     Array.from(
@@ -27,8 +29,7 @@ export async function checkExhaustiveParallel(
       (_, index) =>
         new Promise<ExhaustiveResult>((resolve, reject) => {
           const w = new Worker(url, {
-            workerData: { target: subject.target, variant: subject.variant, options, opts: { ...plain, slice: { index, count: workers } } },
-            execArgv: fromSource ? ["--import", "tsx"] : [],
+            workerData: { module, target: subject.target, variant: subject.variant, options, opts: { ...plain, slice: { index, count: workers } } },
           });
           w.on("message", (m: { kind: string; done: number; total: number; executions: number; result: ExhaustiveResult }) => {
             if (m.kind === "done") resolve(m.result);

@@ -46,8 +46,12 @@ export function arm64ArchOps(gmemErrorExit: GmemErrorExit): KvmArchOps<Arm64KvmA
     return 0;
   }
 
-  /** `gmem_abort()`: `resolved` says whether the guest's access can now complete. */
-  function* gmem_abort(vcpu: Arm64Vcpu, fault_ipa: number): K<{ ret: number; resolved: boolean }> {
+  /**
+   * `gmem_abort()`: `resolved` says whether the guest's access can now complete.
+   * `mayRetry`: an MMU-notifier invalidation can race with this fault (the models let
+   * one race with each KVM_RUN's fault, so that a run is finite).
+   */
+  function* gmem_abort(vcpu: Arm64Vcpu, fault_ipa: number, mayRetry: boolean): K<{ ret: number; resolved: boolean }> {
     const write_fault = false;
     const exec_fault = false;
     let ret = yield* kvm_gmem_get_pfn();
@@ -58,20 +62,20 @@ export function arm64ArchOps(gmemErrorExit: GmemErrorExit): KvmArchOps<Arm64KvmA
     const kvm = vcpu.kvm as unknown as { arch: Arm64KvmArch };
     yield* mutex_lock(kvm.arch.mmu_lock); // kvm_fault_lock(kvm)
     // mmu_invalidate_retry(): an MMU-notifier invalidation raced with the fault.
-    const retry = yield* choose("mmu_invalidate_retry", [false, true]);
+    const retry = mayRetry && (yield* choose("mmu_invalidate_retry", [false, true]));
     ret = retry ? -EAGAIN : 0; // else kvm_pgtable_stage2_map() succeeds
     yield* mutex_unlock(kvm.arch.mmu_lock);
     return { ret: ret !== -EAGAIN ? ret : 0, resolved: !retry };
   }
 
   /** `kvm_handle_guest_abort()` for a data abort at `ipa`: 1 resume, 0 exit to userspace, <0 error. */
-  function* kvm_handle_guest_abort(vcpu: Arm64Vcpu, ipa: number): K<{ ret: number; resolved: boolean }> {
+  function* kvm_handle_guest_abort(vcpu: Arm64Vcpu, ipa: number, mayRetry: boolean): K<{ ret: number; resolved: boolean }> {
     const gfn = Math.floor(ipa / PAGE_SIZE);
     const slots: readonly KvmMemorySlot[] = yield* READ(vcpu.kvm.memslots); // gfn_to_memslot() under SRCU
     const memslot = slots.find((s) => gfn >= s.base_gfn && gfn < s.base_gfn + s.npages);
     if (!memslot) return { ret: yield* io_mem_abort(vcpu), resolved: true };
     if (memslot.guest_memfd === undefined) return { ret: 1, resolved: true }; // user_mem_abort() maps it
-    let { ret, resolved } = yield* gmem_abort(vcpu, ipa);
+    let { ret, resolved } = yield* gmem_abort(vcpu, ipa, mayRetry);
     if (ret === 0) ret = 1;
     return { ret, resolved };
   }
@@ -89,6 +93,7 @@ export function arm64ArchOps(gmemErrorExit: GmemErrorExit): KvmArchOps<Arm64KvmA
     yield* WRITE(run.exit_reason, KVM_EXIT_UNKNOWN); // run->flags = 0 too
     const script = guestScript(vcpu.guest);
     let step = 0; // how far the guest got: its access, then its MMIO store
+    let faults = 0;
     while (ret > 0) {
       // Check conditions before entering the guest
       ret = vcpu.task ? yield* kvm_xfer_to_guest_mode_handle_work(vcpu, vcpu.task) : 0;
@@ -103,7 +108,7 @@ export function arm64ArchOps(gmemErrorExit: GmemErrorExit): KvmArchOps<Arm64KvmA
         continue;
       }
       const ipa = script === "gmem" && step === 0 ? GMEM_GPA : MMIO_GPA;
-      const r = yield* kvm_handle_guest_abort(vcpu, ipa);
+      const r = yield* kvm_handle_guest_abort(vcpu, ipa, faults++ === 0);
       if (r.resolved && script === "gmem") step++;
       ret = r.ret;
     }

@@ -62,8 +62,11 @@ export function x86ArchOps(): KvmArchOps<X86KvmArch, X86VcpuArch> {
     return 0;
   }
 
-  /** `kvm_mmu_page_fault()` → `kvm_tdp_page_fault()` for an EPT/NPT violation at `gpa`. */
-  function* kvm_mmu_page_fault(vcpu: X86Vcpu, gpa: number): K<number> {
+  /**
+   * `kvm_mmu_page_fault()` → `kvm_tdp_page_fault()` for an EPT/NPT violation at `gpa`.
+   * `mayRetry`: an invalidation may race with this fault (once per KVM_RUN in the models).
+   */
+  function* kvm_mmu_page_fault(vcpu: X86Vcpu, gpa: number, mayRetry: boolean): K<number> {
     const gfn = Math.floor(gpa / PAGE_SIZE);
     const slots: readonly KvmMemorySlot[] = yield* READ(vcpu.kvm.memslots);
     const slot = slots.find((s) => gfn >= s.base_gfn && gfn < s.base_gfn + s.npages);
@@ -71,7 +74,7 @@ export function x86ArchOps(): KvmArchOps<X86KvmArch, X86VcpuArch> {
     if (!slot) return yield* mmio_exit(vcpu);
     if (slot.guest_memfd === undefined) return RET_PF_FIXED;
     // mmu_invalidate_retry_gfn_unsafe(): an invalidation in flight, RET_PF_RETRY.
-    if (yield* choose("mmu_invalidate_retry", [false, true])) return RET_PF_RETRY;
+    if (mayRetry && (yield* choose("mmu_invalidate_retry", [false, true]))) return RET_PF_RETRY;
     const r = yield* kvm_mmu_faultin_pfn_gmem(vcpu, gpa);
     if (r < 0) return r;
     const kvm = vcpu.kvm as unknown as { arch: X86KvmArch };
@@ -99,6 +102,7 @@ export function x86ArchOps(): KvmArchOps<X86KvmArch, X86VcpuArch> {
     yield* WRITE(vcpu.run.exit_reason, KVM_EXIT_UNKNOWN);
     const script = guestScript(vcpu.guest);
     let step = 0;
+    let faults = 0;
     for (;;) {
       let r: number;
       // vcpu_enter_guest(): a pending signal cancels the entry (kvm_vcpu_exit_request), r = 1.
@@ -108,7 +112,7 @@ export function x86ArchOps(): KvmArchOps<X86KvmArch, X86VcpuArch> {
         r = 1; // the kick's IPI exits the guest
       } else {
         const gpa = script === "gmem" && step === 0 ? GMEM_GPA : MMIO_GPA;
-        r = yield* kvm_mmu_page_fault(vcpu, gpa);
+        r = yield* kvm_mmu_page_fault(vcpu, gpa, faults++ === 0);
         if (r === RET_PF_FIXED && script === "gmem") step++;
       }
       if (r <= 0) return r;

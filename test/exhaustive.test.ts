@@ -1,0 +1,222 @@
+/**
+ * Exhaustive mode: DPOR against brute force (classes counted independently), agreement
+ * with random exploration, shortest counterexamples, shards and workers.
+ */
+import { describe, expect, it } from "vitest";
+import { checkExhaustive, inShare, mergeResults } from "../src/explore/exhaustive/check.js";
+import { exploreProgram } from "../src/explore/exhaustive/dpor.js";
+import { countPrograms, enumeratePrograms } from "../src/explore/exhaustive/programs.js";
+import { traceKey } from "../src/explore/exhaustive/traces.js";
+import { checkExhaustiveParallel } from "../src/explore/exhaustive/workers.js";
+import { checkRandom } from "../src/explore/random.js";
+import type { K } from "../src/kernel/rt/ops.js";
+import { READ, WRITE, choose, mutex_lock, mutex_unlock } from "../src/kernel/rt/ops.js";
+import { execute } from "../src/kernel/rt/execution.js";
+import { SharedState } from "../src/kernel/rt/state.js";
+import type { Call, CallResult } from "../src/kernel/rt/trace.js";
+import { UsageError } from "../src/targets/errors.js";
+import { arm64Memfault } from "../src/targets/memfault/index.js";
+import { riscvHgatp } from "../src/targets/riscv-hgatp/index.js";
+import type { Subject, Threads } from "../src/targets/target.js";
+
+/** A small world with shared cells, a mutex and a choice point, for hand-checked programs. */
+function micro(threads: Threads) {
+  return (sched: Parameters<typeof execute>[4]) => {
+    const shared = new SharedState();
+    const x = shared.cell("x", 0);
+    const y = shared.cell("y", 0);
+    const l = shared.mutex("l");
+    function* ioctl(_w: unknown, _t: number, c: Call): K<CallResult> {
+      switch (c.ioctl) {
+        case "W":
+          yield* WRITE(c.cell === "y" ? y : x, 1);
+          return { r: 0 };
+        case "R":
+          return { r: yield* READ(c.cell === "y" ? y : x) };
+        case "LOCKED_INC": {
+          yield* mutex_lock(l);
+          const v = yield* READ(x);
+          yield* WRITE(x, v + 1);
+          yield* mutex_unlock(l);
+          return { r: 0 };
+        }
+        case "PICK":
+          yield* WRITE(x, yield* choose("pick", [1, 2, 3]));
+          return { r: 0 };
+        default:
+          return { r: -1 };
+      }
+    }
+    return execute(null, shared, threads, ioctl, sched);
+  };
+}
+
+function classesByBruteForce(run: ReturnType<typeof micro>): Set<string> {
+  const keys = new Set<string>();
+  exploreProgram(run, { reduction: "none" }, (ex) => keys.add(traceKey(ex)));
+  return keys;
+}
+
+function classesByDpor(run: ReturnType<typeof micro>) {
+  const keys: string[] = [];
+  const stats = exploreProgram(run, { reduction: "dpor" }, (ex) => keys.push(traceKey(ex)));
+  return { keys, stats };
+}
+
+const W = (cell = "x"): Call => ({ ioctl: "W", cell });
+const R = (cell = "x"): Call => ({ ioctl: "R", cell });
+
+describe("DPOR explores one execution per equivalence class", () => {
+  const programs: [string, Threads][] = [
+    ["independent writes", [[W("x")], [W("y")]]],
+    ["write/read race", [[W()], [R()]]],
+    ["two readers, one writer", [[R()], [R()], [W()]]],
+    ["reads and writes on two cells", [[W("x"), R("y")], [W("y"), R("x")]]],
+    ["three writers", [[W()], [W()], [W()]]],
+    ["locked increments", [[{ ioctl: "LOCKED_INC" }], [{ ioctl: "LOCKED_INC" }], [R()]]],
+    ["a choice point and a reader", [[{ ioctl: "PICK" }], [R()]]],
+  ];
+  it.each(programs)("%s", (_name, threads) => {
+    const run = micro(threads);
+    const brute = classesByBruteForce(run);
+    const { keys, stats } = classesByDpor(run);
+    expect(new Set(keys)).toEqual(brute); // every class reached
+    expect(keys.length).toBe(brute.size); // none twice
+    expect(stats.complete).toBe(brute.size);
+  });
+
+  it("on the riscv-hgatp v8 kernel paths too", () => {
+    const s = riscvHgatp.subject("v8");
+    const [cap, vcpu] = s.exhaustive!.alphabet;
+    const gpaBits: Call = { ioctl: "KVM_CHECK_EXTENSION", fd: "vm", cap: "KVM_CAP_VM_GPA_BITS" };
+    for (const threads of [[[cap!], [vcpu!]], [[cap!], [cap!]], [[cap!, gpaBits], [vcpu!]]] as Threads[]) {
+      const run = (sch: Parameters<Subject["execute"]>[1]) => s.execute(threads, sch);
+      const brute = classesByBruteForce(run);
+      const { keys } = classesByDpor(run);
+      expect(new Set(keys)).toEqual(brute);
+      expect(keys.length).toBe(brute.size);
+    }
+  });
+
+  it("and on a memory-fault program with kvm_gmem_get_pfn() choices and a signal", () => {
+    const s = arm64Memfault.subject("current");
+    const [gmemRun, , kick] = s.exhaustive!.alphabet;
+    const threads: Threads = [[gmemRun!], [kick!]];
+    const run = (sch: Parameters<Subject["execute"]>[1]) => s.execute(threads, sch);
+    const brute = classesByBruteForce(run);
+    const { keys } = classesByDpor(run);
+    expect(new Set(keys)).toEqual(brute);
+    expect(keys.length).toBe(brute.size);
+    expect(brute.size).toBeGreaterThan(6); // every gmem result, with the signal before or after
+  });
+});
+
+/** The subject with its random alphabet replaced by the exhaustive one, for comparisons. */
+function onExhaustiveAlphabet(s: Subject): Subject {
+  const { alphabet, callsFor } = s.exhaustive!;
+  return { ...s, alphabet, ...(callsFor ? { callsFor } : {}) };
+}
+
+describe("exhaustive and random agree", () => {
+  const cases: [string, Subject][] = [
+    ...["v2", "v7", "v8"].map((v): [string, Subject] => [`riscv-hgatp@${v}`, riscvHgatp.subject(v)]),
+    ...["current", "scrub", "gated", "scrub+gated"].map((v): [string, Subject] => [`arm64-memfault@${v}`, arm64Memfault.subject(v)]),
+  ];
+  it.each(cases)("%s at 2 threads x 2 calls", (_name, subject) => {
+    const ex = checkExhaustive(subject, { threads: 2, calls: 2 });
+    const rnd = checkRandom(onExhaustiveAlphabet(subject), { runs: 4000, seed: 8, maxThreads: 2, maxCalls: 2 });
+    const randomViolated = rnd.verdicts.filter((v) => v.verdict === "violated");
+    expect(randomViolated.map((v) => v.property).sort()).toEqual(Object.keys(ex.findings).sort());
+    // The shortest counterexample is no longer than any found at random.
+    for (const v of randomViolated) if (v.verdict === "violated") expect(ex.findings[v.property]!.calls).toBeLessThanOrEqual(v.counterexample.size.calls);
+  });
+});
+
+describe("shortest counterexamples", () => {
+  it("v7's single-view race: two threads, one call each, one preemption", () => {
+    const r = checkExhaustive(riscvHgatp.subject("v7"), { threads: 2, calls: 2, properties: ["hgatp-single-view"] });
+    expect(r.findings["hgatp-single-view"]).toMatchObject({ calls: 2, threadCount: 2, preemptions: 1 });
+  });
+
+  it("v8 holds with a proof over the whole bound", () => {
+    const r = checkExhaustive(riscvHgatp.subject("v8"), { threads: 2, calls: 2 });
+    expect(r.findings).toEqual({});
+    expect(r.programs).toBe(r.totalPrograms);
+    expect(r.pruned).toBe(0);
+    expect(r.classes).toBe(r.executions);
+  });
+});
+
+describe("programs, shards and workers", () => {
+  it("enumerates as many programs as it counts, canonical under thread symmetry", () => {
+    for (const b of [
+      { alphabetSize: 3, threads: 2, calls: 2 },
+      { alphabetSize: 3, threads: 3, calls: 2 },
+      { alphabetSize: 4, threads: 2, calls: 3, callsFor: (t: number) => (t === 0 ? [0, 1] : [2, 3]) },
+    ]) {
+      const all = enumeratePrograms(b);
+      expect(all.length).toBe(countPrograms(b));
+      expect(new Set(all.map((p) => JSON.stringify(p))).size).toBe(all.length);
+    }
+    // [[a],[b]] and [[b],[a]] are one program.
+    expect(enumeratePrograms({ alphabetSize: 2, threads: 2, calls: 1 }).map((p) => JSON.stringify(p))).toEqual([
+      "[[0]]",
+      "[[1]]",
+      "[[0],[0]]",
+      "[[0],[1]]",
+      "[[1],[1]]",
+    ]);
+  });
+
+  it("shards partition the programs: none missed, none repeated", () => {
+    const n = countPrograms({ alphabetSize: 3, threads: 2, calls: 3 });
+    for (const count of [1, 2, 3, 7]) {
+      for (const slices of [1, 2, 3]) {
+        const owners = Array.from({ length: n }, (_, i) => {
+          const hits: string[] = [];
+          for (let s = 0; s < count; s++) for (let w = 0; w < slices; w++) if (inShare(i, { index: s, count }, { index: w, count: slices })) hits.push(`${s}.${w}`);
+          return hits.length;
+        });
+        expect(owners.every((k) => k === 1)).toBe(true);
+      }
+    }
+  });
+
+  it("shards merged give the same verdict and counts as one run", () => {
+    const subject = riscvHgatp.subject("v7");
+    const whole = checkExhaustive(subject, { threads: 2, calls: 2 });
+    const parts = [0, 1, 2].map((index) => checkExhaustive(subject, { threads: 2, calls: 2, shard: { index, count: 3 } }));
+    const merged = mergeResults(parts);
+    expect({ ...merged, ms: 0 }).toEqual({ ...whole, ms: 0 });
+    expect(() => mergeResults([parts[0]!, parts[0]!])).toThrow(/given twice/);
+    expect(mergeResults(parts.slice(1)).missingShards).toEqual([0]);
+  });
+
+  it("worker threads give the same answer as one thread", async () => {
+    const subject = riscvHgatp.subject("v7");
+    const one = checkExhaustive(subject, { threads: 2, calls: 2 });
+    const two = await checkExhaustiveParallel(subject, {}, { threads: 2, calls: 2 }, 2);
+    expect({ ...two, ms: 0 }).toEqual({ ...one, ms: 0 });
+  });
+
+  it("refuses a bound that is too large, saying how large", () => {
+    expect(() => checkExhaustive(riscvHgatp.subject("v8"), { threads: 8, calls: 16 })).toThrow(UsageError);
+    expect(() => checkExhaustive(riscvHgatp.subject("v8"), { threads: 8, calls: 16 })).toThrow(/is [\d.e+]+ programs, more than 2000000/);
+  });
+});
+
+describe("PCT", () => {
+  it("finds v7's race and states its per-run guarantee", () => {
+    const r = checkRandom(riscvHgatp.subject("v7"), {
+      runs: 3000,
+      seed: 3,
+      maxThreads: 2,
+      maxCalls: 2,
+      properties: ["hgatp-single-view"],
+      strategy: { kind: "pct", depth: 2 },
+    });
+    expect(r.verdicts[0]!.verdict).toBe("violated");
+    expect(r.stats.pct!.perRun).toBeGreaterThan(0);
+    expect(r.stats.pct!.perRun).toBeLessThanOrEqual(1);
+  });
+});
