@@ -71,6 +71,11 @@ class DporRun implements Scheduler {
   /** Decisions in DecisionScheduler form, to replay this execution with a token. */
   readonly decisions: number[] = [];
   private pos = 0;
+  /**
+   * Steps taken before the last replayed node: the trace up to there is the previous
+   * execution's, and so are the races within it, already analysed.
+   */
+  replayedSteps = 0;
   private sleep = new Map<number, Access>();
   private preemptions = 0;
 
@@ -103,6 +108,7 @@ class DporRun implements Scheduler {
         chosen: pick,
       };
     }
+    if (this.pos === this.prefix.length - 1) this.replayedSteps = this.steps.length;
     this.pos++;
     this.nodes.push(node);
     const p = node.chosen;
@@ -123,6 +129,7 @@ class DporRun implements Scheduler {
     let node: ChoiceNode;
     if (this.pos < this.prefix.length) node = this.prefix[this.pos] as ChoiceNode;
     else node = { kind: "choice", n, chosen: 0 };
+    if (this.pos === this.prefix.length - 1) this.replayedSteps = this.steps.length;
     this.pos++;
     this.nodes.push(node);
     this.decisions.push(node.chosen);
@@ -161,7 +168,7 @@ export function exploreProgram(
       visit(ex, sched.decisions);
     }
     stack = sched.nodes;
-    if (reduce) addBacktracks(sched.steps, stack);
+    if (reduce) addBacktracks(sched.steps, stack, sched.replayedSteps);
     if (!backtrack(stack, bound)) break;
   }
   return { executions, complete, pruned };
@@ -192,8 +199,13 @@ function backtrack(stack: Node[], bound: number): boolean {
   return false;
 }
 
-/** Race detection over one trace (vector clocks), adding source-set entries to the nodes. */
-function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes: readonly Node[]): void {
+/**
+ * Race detection over one trace (vector clocks), adding source-set entries to the nodes.
+ * Races whose later step comes before `from` lie in the prefix this execution replayed:
+ * the previous execution had them, with the same steps in between, and added their
+ * entries to the same nodes; only the clocks are recomputed there.
+ */
+function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes: readonly Node[], from: number): void {
   const nodeAt = new Map<number, ThreadNode>();
   for (const n of nodes) if (n.kind === "thread") nodeAt.set(n.step, n);
   const nThreads = steps.reduce((m, s) => Math.max(m, s.tid + 1), 0);
@@ -213,7 +225,7 @@ function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes:
     seq[s] = base[tid]!;
     const w = lastWrite.get(access.loc);
     const conflicts = [...(w !== undefined ? [w] : []), ...(access.write ? readsSince.get(access.loc) ?? [] : [])];
-    for (const e of conflicts) {
+    for (const e of s < from ? [] : conflicts) {
       if (steps[e]!.tid === tid) continue;
       // Ordered already through another conflict or program order? Then not a race.
       if (base[steps[e]!.tid]! >= seq[e]!) continue;
