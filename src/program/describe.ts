@@ -17,11 +17,15 @@ export function describeCall(call: Call): string {
       return `KVM_CHECK_EXTENSION(${on}${String(call.cap)})`;
     case "KVM_CREATE_VCPU":
       return `KVM_CREATE_VCPU(${String(call.id)})`;
+    case "KVM_SET_BOOT_CPU_ID":
+      return `KVM_SET_BOOT_CPU_ID(${String(call.id)})`;
     case "KVM_SET_USER_MEMORY_REGION":
     case "KVM_SET_USER_MEMORY_REGION2": {
       const flags = Number(call.flags ?? 0) ? `, flags=${String(call.flags)}` : "";
       const gmem = call.guest_memfd !== undefined ? `, guest_memfd` : "";
-      return `${call.ioctl}(slot ${String(call.slot)}, gpa ${hex(call.guest_phys_addr)}, size ${hex(call.memory_size)}${flags}${gmem})`;
+      // A misaligned userspace_addr is the only one that changes the result: show it then.
+      const uaddr = Number(call.userspace_addr) % 4096 ? `, uaddr ${hex(call.userspace_addr)}` : "";
+      return `${call.ioctl}(slot ${String(call.slot)}, gpa ${hex(call.guest_phys_addr)}, size ${hex(call.memory_size)}${flags}${uaddr}${gmem})`;
     }
     case "KVM_RUN": {
       const v = (fd as { vcpu: number }).vcpu;

@@ -4,6 +4,7 @@
  */
 import type { K } from "../rt/ops.js";
 import type { SharedState } from "../rt/state.js";
+import type { Call } from "../rt/trace.js";
 import type { Kvm, KvmMemorySlot, KvmVcpu } from "./kvm.js";
 
 /** `enum kvm_mr_change` */
@@ -16,7 +17,23 @@ export interface KvmEnableCap {
   readonly args: readonly number[];
 }
 
+/**
+ * Arch constants the generic paths check against (include/linux/kvm_host.h and the
+ * arch's asm/kvm_host.h). A target that leaves them out gets the generic defaults
+ * (`KVM_MAX_VCPU_IDS` / `KVM_MEM_SLOTS_NUM` in kvm.ts) and no dirty ring, as before.
+ */
+export interface KvmArchConfig {
+  /** `KVM_MAX_VCPU_IDS`: kvm_vm_ioctl_create_vcpu() rejects ids at or above it. */
+  readonly KVM_MAX_VCPU_IDS: number;
+  /** `KVM_USER_MEM_SLOTS` (KVM_MEM_SLOTS_NUM - KVM_INTERNAL_MEM_SLOTS). */
+  readonly KVM_USER_MEM_SLOTS: number;
+  /** CONFIG_HAVE_KVM_DIRTY_RING_TSO / _ACQ_REL: which dirty-ring caps the arch has (absent: none). */
+  readonly dirtyRing?: { readonly tso: boolean; readonly acqRel: boolean };
+}
+
 export interface KvmArchOps<A, VA> {
+  /** Arch constants; absent for the targets written before they were needed. */
+  readonly config?: KvmArchConfig;
   /** `kvm_arch_init_vm()`: the arch part of `struct kvm`, before the VM is visible. */
   kvm_arch_init_vm(shared: SharedState): A;
   /** The arch part of `struct kvm_vcpu` (allocation only). */
@@ -44,6 +61,8 @@ export interface KvmArchOps<A, VA> {
   kvm_vm_ioctl_enable_cap(kvm: Kvm<A, VA>, cap: KvmEnableCap): K<number>;
   /** `KVM_CHECK_EXTENSION`; `kvm` is null when asked on `/dev/kvm`. */
   kvm_vm_ioctl_check_extension(kvm: Kvm<A, VA> | null, ext: number): K<number>;
+  /** `kvm_arch_vm_ioctl()`: VM ioctls the generic `kvm_vm_ioctl()` does not know (-ENOTTY when absent). */
+  kvm_arch_vm_ioctl?(kvm: Kvm<A, VA>, call: Call): K<number>;
   /** `kvm_arch_vcpu_ioctl_run()`, called with `vcpu->mutex` held. */
   kvm_arch_vcpu_ioctl_run(vcpu: KvmVcpu<VA>): K<number>;
 }

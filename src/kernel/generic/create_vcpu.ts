@@ -21,7 +21,7 @@ export function* kvm_get_vcpu_by_id<VA>(kvm: Kvm<unknown, VA>, id: number): K<Kv
 
 /** Returns the new vCPU's fd number (the models use the vcpu id) or a negative errno. */
 export function* kvm_vm_ioctl_create_vcpu<A, VA>(kvm: Kvm<A, VA>, id: number): K<number> {
-  if (id < 0 || id >= KVM_MAX_VCPU_IDS) return -EINVAL;
+  if (id < 0 || id >= (kvm.ops.config?.KVM_MAX_VCPU_IDS ?? KVM_MAX_VCPU_IDS)) return -EINVAL;
 
   yield* mutex_lock(kvm.lock);
   const created = yield* READ(kvm.created_vcpus);
@@ -42,6 +42,10 @@ export function* kvm_vm_ioctl_create_vcpu<A, VA>(kvm: Kvm<A, VA>, id: number): K
 
   r = yield* kvm.ops.kvm_arch_vcpu_create(vcpu);
   if (r) return yield* vcpu_decrement(kvm, r);
+
+  // if (kvm->dirty_ring_size) kvm_dirty_ring_alloc(...): a lockless read, after
+  // created_vcpus++, so the ring cap can no longer change it.
+  if (kvm.dirty_ring_size) yield* READ(kvm.dirty_ring_size);
 
   yield* mutex_lock(kvm.lock);
   if (yield* kvm_get_vcpu_by_id(kvm, id)) {

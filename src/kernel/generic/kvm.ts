@@ -69,6 +69,8 @@ export interface Kvm<A = unknown, VA = unknown> {
   readonly memslots: Cell<readonly KvmMemorySlot[]>;
   /** `kvm->nr_memslot_pages`, checked for overflow and by deletes. */
   readonly nr_memslot_pages: Cell<number>;
+  /** `kvm->dirty_ring_size`: only on arches with a dirty ring (`ops.config.dirtyRing`). */
+  readonly dirty_ring_size?: Cell<number>;
   /**
    * The userspace side: the vCPU fds installed so far, by vcpu id. Installing the fd
    * (`create_vcpu_fd`) is when another userspace thread can first use the vCPU.
@@ -98,6 +100,7 @@ export function kvm_create_vm<A, VA>(ops: KvmArchOps<A, VA>, shared = new Shared
     vcpu_array: shared.cell<readonly KvmVcpu<VA>[]>("kvm->vcpu_array", []),
     memslots: shared.cell<readonly KvmMemorySlot[]>("kvm->memslots", []),
     nr_memslot_pages: shared.cell("kvm->nr_memslot_pages", 0),
+    ...(ops.config?.dirtyRing ? { dirty_ring_size: shared.cell("kvm->dirty_ring_size", 0) } : {}),
     vcpu_fds: new Map<number, Cell<KvmVcpu<VA> | null>>(),
   };
   // kvm_arch_init_vm() runs before the VM is visible to any other thread: no steps.

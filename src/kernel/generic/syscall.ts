@@ -12,6 +12,8 @@ import { capNumber } from "../uapi/caps.js";
 import type { Kvm, KvmVcpu } from "./kvm.js";
 import { vcpuFd } from "./kvm.js";
 import { kvm_vm_ioctl_create_vcpu } from "./create_vcpu.js";
+import { kvm_vm_ioctl_check_extension_generic, kvm_vm_ioctl_enable_cap_generic } from "./enable_cap.js";
+import { KVM_MEM_SLOTS_NUM } from "./kvm.js";
 import type { KvmUserspaceMemoryRegion } from "./set_memory_region.js";
 import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY, kvm_set_memory_region } from "./set_memory_region.js";
 import type { RunReturnHook } from "./vcpu_ioctl.js";
@@ -42,22 +44,25 @@ function* vm_fd_ioctl<A, VA>(ctx: SyscallContext<A, VA>, call: Call): K<number> 
     case "KVM_CREATE_VCPU":
       return yield* kvm_vm_ioctl_create_vcpu(kvm, Number(call.id));
     case "KVM_ENABLE_CAP": {
-      // kvm_vm_ioctl_enable_cap_generic(): the caps the models use all reach the
-      // arch's kvm_vm_ioctl_enable_cap() through `default:`, with no lock held.
+      // kvm_vm_ioctl_enable_cap_generic(): the dirty-ring caps (for arches that have
+      // one), everything else the arch's kvm_vm_ioctl_enable_cap() with no lock held.
       const cap = { cap: capNumber(ctx.caps, call.cap), flags: Number(call.flags ?? 0), args: (call.args as number[]) ?? [] };
-      return yield* kvm.ops.kvm_vm_ioctl_enable_cap(kvm, cap);
+      return yield* kvm_vm_ioctl_enable_cap_generic(kvm, cap);
     }
     case "KVM_CHECK_EXTENSION":
-      return yield* kvm.ops.kvm_vm_ioctl_check_extension(kvm, capNumber(ctx.caps, call.cap));
+      return yield* kvm_vm_ioctl_check_extension_generic(kvm.ops, kvm, capNumber(ctx.caps, call.cap));
     case "KVM_SET_USER_MEMORY_REGION":
     case "KVM_SET_USER_MEMORY_REGION2":
+      // kvm_vm_ioctl_set_memory_region(): the slot id check comes before slots_lock.
+      if ((Number(call.slot) & 0xffff) >= (kvm.ops.config?.KVM_USER_MEM_SLOTS ?? KVM_MEM_SLOTS_NUM)) return -EINVAL;
       return yield* kvm_set_memory_region(
         kvm,
         call as unknown as KvmUserspaceMemoryRegion,
         ctx.hooks.memslotFlags ?? KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY,
       );
     default:
-      return -ENOTTY;
+      // kvm_arch_vm_ioctl()
+      return kvm.ops.kvm_arch_vm_ioctl ? yield* kvm.ops.kvm_arch_vm_ioctl(kvm, call) : -ENOTTY;
   }
 }
 
@@ -73,7 +78,7 @@ export function* sys_ioctl<A, VA>(ctx: SyscallContext<A, VA>, tid: number, call:
   if (fd === "system") {
     if (call.ioctl !== "KVM_CHECK_EXTENSION") return { r: -EINVAL };
     // kvm_dev_ioctl() -> kvm_vm_ioctl_check_extension_generic(NULL, arg)
-    return { r: yield* ctx.kvm.ops.kvm_vm_ioctl_check_extension(null, capNumber(ctx.caps, call.cap)) };
+    return { r: yield* kvm_vm_ioctl_check_extension_generic(ctx.kvm.ops, null, capNumber(ctx.caps, call.cap)) };
   }
   if (fd === "vm") return { r: yield* vm_fd_ioctl(ctx, call) };
   if (typeof fd === "object" && fd !== null && "vcpu" in fd) {

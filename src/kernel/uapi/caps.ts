@@ -4,8 +4,18 @@
  * supplies its own number on top of these.
  */
 export const UAPI_CAPS: Readonly<Record<string, number>> = {
+  KVM_CAP_IRQCHIP: 0,
+  KVM_CAP_NR_VCPUS: 9,
   KVM_CAP_NR_MEMSLOTS: 10,
+  KVM_CAP_SET_BOOT_CPU_ID: 34,
+  KVM_CAP_MAX_VCPUS: 66,
+  KVM_CAP_SPLIT_IRQCHIP: 121,
+  KVM_CAP_MAX_VCPU_ID: 128,
+  KVM_CAP_X2APIC_API: 129,
+  KVM_CAP_X86_DISABLE_EXITS: 143,
+  KVM_CAP_DIRTY_LOG_RING: 192,
   KVM_CAP_VM_GPA_BITS: 207,
+  KVM_CAP_DIRTY_LOG_RING_ACQ_REL: 223,
 };
 
 /** A cap's number: a name from the table, or a number as it is. Unknown names are a program error. */

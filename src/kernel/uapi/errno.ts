@@ -7,6 +7,7 @@ export const ENOENT = 2;
 export const ESRCH = 3;
 export const EINTR = 4;
 export const EIO = 5;
+export const E2BIG = 7;
 export const EBADF = 9;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
@@ -26,6 +27,7 @@ const NAMES: Record<number, string> = {
   [ESRCH]: "ESRCH",
   [EINTR]: "EINTR",
   [EIO]: "EIO",
+  [E2BIG]: "E2BIG",
   [ENXIO]: "ENXIO",
   [EBADF]: "EBADF",
   [EAGAIN]: "EAGAIN",
