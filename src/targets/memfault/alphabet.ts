@@ -25,7 +25,8 @@ const gmemSlot = (size: number): Call => ({
 
 export const MEMFAULT_FIXTURE: readonly Call[] = [{ ioctl: "KVM_CREATE_VCPU", fd: "vm", id: 0 }, gmemSlot(2 * MiB)];
 
-const run = (guest: string | null, immediate_exit = 0, extra: Record<string, unknown> = {}): Call => ({
+/** KVM_RUN on vCPU 0 with a guest (null: no guest code runs) and immediate_exit. */
+export const run = (guest: string | null, immediate_exit = 0, extra: Record<string, unknown> = {}): Call => ({
   ioctl: "KVM_RUN",
   fd: { vcpu: 0 },
   immediate_exit,

@@ -1,0 +1,142 @@
+/**
+ * `kvm-ordercheck real <target>`: the real-kernel modes.
+ *
+ *   real x86-memfault              exit-reason properties on real KVM_RUN sequences
+ *   real <target> [--runs N]       differential: one-thread programs, kernel vs model
+ *   real <target> --threads N      race: N real threads, repeated, linearizability
+ *
+ * Exit status: 0 nothing found, 1 a difference / violation found, 2 bad input or no
+ * usable KVM device (one line saying so).
+ */
+import { UsageError } from "../targets/errors.js";
+import type { Threads } from "../targets/target.js";
+import { resolveSpec } from "../targets/registry.js";
+import { RealBackend, arenaSizeFor } from "./backend.js";
+import { DeviceUnavailable, devicePath } from "./device.js";
+import { compareProgram, runDifferential } from "./differential.js";
+import { runExitReasons } from "./exit-reasons.js";
+import { runRace } from "./race.js";
+import { comparisonText, differentialText, exitReasonText, raceText } from "./report.js";
+
+export interface RealOpts {
+  runs?: number;
+  seed?: number;
+  calls?: number;
+  threads?: number;
+  repeat?: number;
+  device?: string;
+  watchdog?: number;
+  /** A program as JSON: an array of threads, each an array of calls. */
+  program?: string;
+}
+
+/** `--program '[[{"ioctl": ...}], [...]]'`: threads of calls, or a one-line error. */
+export function parseProgram(json: string): Threads {
+  let p: unknown;
+  try {
+    p = JSON.parse(json);
+  } catch {
+    throw new UsageError("--program is not JSON (expected [[call, ...], ...])");
+  }
+  const isCall = (c: unknown) => typeof c === "object" && c !== null && typeof (c as { ioctl?: unknown }).ioctl === "string";
+  if (!Array.isArray(p) || p.length === 0 || !p.every((t) => Array.isArray(t) && t.length > 0 && t.every(isCall)))
+    throw new UsageError("--program must be a non-empty array of threads, each a non-empty array of calls with an ioctl");
+  return p as Threads;
+}
+
+/** The exit-reason mode's name: the target whose properties it checks. */
+const EXIT_REASON_TARGET = "x86-memfault";
+
+function backendFor(device: string, arenaSize: number, watchdogMs: number): RealBackend {
+  try {
+    return new RealBackend({ device, arenaSize, watchdogMs });
+  } catch (e) {
+    if (e instanceof DeviceUnavailable) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function commandLine(spec: string, o: RealOpts, seed: number, runs: number): string {
+  const parts = ["kvm-ordercheck real", spec, `--runs ${runs}`, `--seed ${seed}`];
+  if (o.calls !== undefined) parts.push(`--calls ${o.calls}`);
+  if (o.device !== undefined) parts.push(`--device ${o.device}`);
+  return parts.join(" ");
+}
+
+export async function runReal(spec: string, o: RealOpts, write: (s: string) => void): Promise<number> {
+  const seed = o.seed ?? Date.now() % 2 ** 31;
+  const device = devicePath(o.device);
+  const watchdogMs = o.watchdog ?? 50;
+  const [name, variant] = spec.split("@");
+  if (name === EXIT_REASON_TARGET) {
+    if (variant !== undefined && variant !== "current") throw new UsageError(`real ${EXIT_REASON_TARGET} runs on this kernel: no variant '${variant}'`);
+    if (o.threads !== undefined && o.threads > 1) throw new UsageError(`real ${EXIT_REASON_TARGET} runs one vCPU thread; --threads does not apply`);
+    if (o.program !== undefined || o.repeat !== undefined)
+      throw new UsageError(`--${o.program !== undefined ? "program" : "repeat"} does not apply to ${EXIT_REASON_TARGET} (it draws its own KVM_RUN programs)`);
+    const runs = o.runs ?? 500;
+    // A spinning guest costs one watchdog period: keep it short here.
+    const backend = backendFor(device, 0, o.watchdog ?? 10);
+    try {
+      const rep = runExitReasons(backend, { runs, seed, calls: o.calls ?? 6 });
+      write(`${exitReasonText(rep, device, commandLine(spec, o, seed, runs))}\n`);
+      return rep.outcomes.every((x) => x.holds) ? 0 : 1;
+    } finally {
+      backend.close();
+    }
+  }
+  const { target, variants } = resolveSpec(spec);
+  // The host is x86-64: another architecture's programs would compare nothing.
+  if (!target.name.startsWith("x86-"))
+    throw new UsageError(`real runs x86 targets on this host; ${target.name} models another architecture`);
+  const subject = target.subject(variants[0]!);
+  const arenaCalls = [...(subject.fixture ?? []), ...subject.alphabet];
+  const arena = arenaSizeFor(arenaCalls);
+  const given = o.program !== undefined ? parseProgram(o.program) : undefined;
+  if (given && o.threads !== undefined && given.length !== o.threads)
+    throw new UsageError(`--program has ${given.length} threads, --threads says ${o.threads}`);
+  const threads = o.threads ?? given?.length;
+  if (threads !== undefined && threads > 1) {
+    const backend = backendFor(device, arenaSizeFor([...arenaCalls, ...(given ?? []).flat()]), watchdogMs);
+    try {
+      const rep = await runRace(
+        subject,
+        backend,
+        {
+          threads,
+        programs: o.runs ?? 10,
+        repeat: o.repeat ?? 200,
+        seed,
+          calls: o.calls ?? 2,
+          watchdogMs,
+        },
+        given ? [given] : undefined,
+      );
+      write(`${raceText(rep, device)}\n`);
+      const bad = rep.programs.some((p) => p.notLinearizable > 0 || p.real.some((r) => !r.possible));
+      return bad ? 1 : 0;
+    } finally {
+      backend.close();
+    }
+  }
+  if (o.repeat !== undefined) throw new UsageError("--repeat goes with --threads (race mode)");
+  if (given) {
+    // One program, one thread: both worlds, call by call.
+    const backend = backendFor(device, arenaSizeFor([...arenaCalls, ...given.flat()]), watchdogMs);
+    try {
+      const calls = compareProgram(subject, backend, given[0]!);
+      write(`${comparisonText(subject.target, subject.variant, calls, device)}\n`);
+      return calls.some((c) => c.differs) ? 1 : 0;
+    } finally {
+      backend.close();
+    }
+  }
+  const runs = o.runs ?? 2000;
+  const backend = backendFor(device, arena, watchdogMs);
+  try {
+    const rep = runDifferential(subject, backend, { runs, seed, calls: o.calls ?? 6 });
+    write(`${differentialText(rep, device, commandLine(spec, o, seed, runs))}\n`);
+    return rep.differences.length ? 1 : 0;
+  } finally {
+    backend.close();
+  }
+}
