@@ -6,8 +6,15 @@
 import type { AnyMachineSnapshot, AnyStateMachine } from "xstate";
 import { initialTransition, transition } from "xstate";
 import type { Call, CallResult } from "../src/kernel/rt/trace.js";
+import { machineGraph } from "./graph.js";
 
-export type StepResult<S> = { readonly ok: true; readonly next: S } | { readonly ok: false; readonly reason: string };
+/**
+ * `edge`: the machine transition the step took (its id in `machineGraph`), for coverage;
+ * a rejection's edge is the one into the violation state.
+ */
+export type StepResult<S> =
+  | { readonly ok: true; readonly next: S; readonly edge?: string }
+  | { readonly ok: false; readonly reason: string; readonly edge?: string };
 
 export interface ReferenceModel<S = unknown> {
   readonly machine: AnyStateMachine;
@@ -61,6 +68,7 @@ export function xstateReference<C extends ViolationContext>(
   };
   const callKeys = new WeakMap<Call, string>();
   const memo = new Map<string, StepResult<AnyMachineSnapshot>>();
+  const graph = machineGraph(machine);
   return {
     machine,
     initial: () => initial,
@@ -71,9 +79,12 @@ export function xstateReference<C extends ViolationContext>(
       const mk = `${keyOfSnapshot(s)}|${ck}|${JSON.stringify(result)}|${phase}|${tid}`;
       const hit = memo.get(mk);
       if (hit) return hit;
-      const [next] = step(machine, s, { type: "call", call, result, phase, tid });
+      const event = { type: "call", call, result, phase, tid };
+      const [next] = step(machine, s, event);
       const ctx = next.context as C;
-      const r: StepResult<AnyMachineSnapshot> = ctx.violation ? { ok: false, reason: ctx.violation } : { ok: true, next };
+      // Which guarded transition fired (memoised with the step, so coverage costs nothing per step).
+      const edge = graph.idOf(machine.getTransitionData(s, event as never)[0]);
+      const r: StepResult<AnyMachineSnapshot> = ctx.violation ? { ok: false, reason: ctx.violation, edge } : { ok: true, next, edge };
       if (memo.size >= MEMO_LIMIT) memo.clear();
       memo.set(mk, r);
       return r;

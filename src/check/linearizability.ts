@@ -12,10 +12,16 @@
 import type { ReferenceModel } from "../../model/reference.js";
 import type { HistoryEntry } from "../kernel/rt/trace.js";
 
+/**
+ * `edges`: the machine transitions (ids in `machineGraph`) the model took along the
+ * accepted order or, on failure, along the longest accepted prefix and then into each
+ * rejection: what coverage counts.
+ */
 export type LinearizabilityResult<S> =
-  | { readonly ok: true; readonly order: readonly HistoryEntry[]; readonly final: S }
+  | { readonly ok: true; readonly order: readonly HistoryEntry[]; readonly final: S; readonly edges: readonly string[] }
   | {
       readonly ok: false;
+      readonly edges: readonly string[];
       /** The longest prefix some order got the model to accept. */
       readonly prefix: readonly HistoryEntry[];
       /** After that prefix, why each call that could have come next was rejected. */
@@ -29,7 +35,9 @@ export function checkLinearizable<S>(model: ReferenceModel<S>, history: readonly
   const phases = calls.map((c) => model.phases(c.call));
   const failed = new Set<string>();
   const order: HistoryEntry[] = [];
-  let best: { prefix: HistoryEntry[]; rejections: { entry: HistoryEntry; reason: string }[] } = { prefix: [], rejections: [] };
+  let best: { prefix: HistoryEntry[]; rejections: { entry: HistoryEntry; reason: string }[]; edges: string[] } = { prefix: [], rejections: [], edges: [] };
+  // The transitions taken along the current branch of the search.
+  const path: string[] = [];
   // progress[k]: how many of call k's steps are placed.
   const progress = new Array<number>(n).fill(0);
 
@@ -41,6 +49,7 @@ export function checkLinearizable<S>(model: ReferenceModel<S>, history: readonly
     let horizon = Infinity;
     for (let k = 0; k < n; k++) if (progress[k]! < phases[k]!) horizon = Math.min(horizon, calls[k]!.returnedAt!);
     const rejections: { entry: HistoryEntry; reason: string }[] = [];
+    const rejected: string[] = [];
     for (let k = 0; k < n; k++) {
       const phase = progress[k]!;
       if (phase >= phases[k]!) continue;
@@ -49,22 +58,25 @@ export function checkLinearizable<S>(model: ReferenceModel<S>, history: readonly
       const r = model.step(state, c.call, c.result!, phase, c.tid);
       if (!r.ok) {
         rejections.push({ entry: c, reason: r.reason });
+        if (r.edge !== undefined) rejected.push(r.edge);
         continue;
       }
       progress[k] = phase + 1;
       const last = phase + 1 === phases[k];
       if (last) order.push(c);
+      if (r.edge !== undefined) path.push(r.edge);
       const final = search(placed + (last ? 1 : 0), r.next);
       if (final !== null) return final;
+      if (r.edge !== undefined) path.pop();
       if (last) order.pop();
       progress[k] = phase;
     }
-    if (rejections.length > 0 && order.length >= best.prefix.length) best = { prefix: [...order], rejections };
+    if (rejections.length > 0 && order.length >= best.prefix.length) best = { prefix: [...order], rejections, edges: [...path, ...rejected] };
     failed.add(key);
     return null;
   };
 
   const final = search(0, model.initial());
-  if (final !== null) return { ok: true, order: [...order], final };
+  if (final !== null) return { ok: true, order: [...order], final, edges: [...path] };
   return { ok: false, ...best };
 }

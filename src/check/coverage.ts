@@ -1,0 +1,77 @@
+/**
+ * Coverage of the reference machine: which of its transitions (and so which states) the
+ * explored executions took, measured against the machine's graph (model/graph.ts, from
+ * `xstate/graph`). The transitions come from the linearizability search, which already
+ * steps the model through each execution's history (linearization.ts): a linearizable
+ * execution contributes its accepted order; one that is not, its longest accepted prefix
+ * and the transitions into the violation. Recording is a Set of transition ids, so the
+ * data of workers and shards merge by union.
+ */
+import { machineGraph } from "../../model/graph.js";
+import type { ReferenceModel } from "../../model/reference.js";
+import type { Execution } from "../kernel/rt/execution.js";
+import { linearization } from "./linearization.js";
+
+/** What a run records: plain JSON, so workers and `--shard` outputs can carry it. */
+export interface CoverageData {
+  readonly machine: string;
+  /** Ids (`MachineTransition.id`) of the transitions taken, sorted. */
+  readonly transitions: readonly string[];
+}
+
+export class CoverageRecorder {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly model: ReferenceModel<unknown>) {}
+
+  add(ex: Execution): void {
+    for (const e of linearization(this.model, ex, false).edges) this.seen.add(e);
+  }
+
+  data(): CoverageData {
+    return { machine: this.model.machine.id, transitions: [...this.seen].sort() };
+  }
+}
+
+/** The union of several runs' coverage of one machine (workers, shards); undefined if none recorded any. */
+export function mergeCoverage(parts: readonly (CoverageData | undefined)[]): CoverageData | undefined {
+  const present = parts.filter((p): p is CoverageData => p !== undefined);
+  if (present.length === 0) return undefined;
+  const all = new Set(present.flatMap((p) => p.transitions));
+  return { machine: present[0]!.machine, transitions: [...all].sort() };
+}
+
+export interface CoverageCount {
+  readonly reached: number;
+  readonly total: number;
+  /** What the run did not exercise, in the machine's order. */
+  readonly missing: readonly string[];
+}
+
+export interface CoverageSummary {
+  readonly machine: string;
+  readonly states: CoverageCount & { readonly covered: readonly string[] };
+  readonly transitions: CoverageCount & { readonly covered: readonly string[] };
+}
+
+/** Reached vs the machine's graph: states reached are the initial one and every target of a transition taken. */
+export function coverageSummary(model: Pick<ReferenceModel<unknown>, "machine">, data: CoverageData | undefined): CoverageSummary {
+  const g = machineGraph(model.machine);
+  const taken = new Set(data?.transitions ?? []);
+  const transitions = g.transitions.filter((t) => taken.has(t.id));
+  const states = new Set([g.initial, ...transitions.map((t) => t.target)]);
+  const count = <T extends string>(all: readonly T[], covered: ReadonlySet<T>) => ({
+    reached: all.filter((x) => covered.has(x)).length,
+    total: all.length,
+    covered: all.filter((x) => covered.has(x)),
+    missing: all.filter((x) => !covered.has(x)),
+  });
+  return {
+    machine: g.id,
+    states: count(g.states, states),
+    transitions: count(
+      g.transitions.map((t) => t.id),
+      new Set(transitions.map((t) => t.id)),
+    ),
+  };
+}

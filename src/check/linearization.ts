@@ -1,0 +1,55 @@
+/**
+ * The linearizability verdict of an execution, with the machine transitions it took,
+ * computed once per history shape and model: the `linearizable` property and the
+ * coverage recorder (coverage.ts) both ask, and an execution is searched at most once.
+ */
+import type { ReferenceModel } from "../../model/reference.js";
+import type { Execution } from "../kernel/rt/execution.js";
+import { history } from "../kernel/rt/trace.js";
+import type { LinearizabilityResult } from "./linearizability.js";
+import { checkLinearizable } from "./linearizability.js";
+
+export interface Linearization {
+  readonly ok: boolean;
+  /** The transitions the model took (see `LinearizabilityResult.edges`). */
+  readonly edges: readonly string[];
+  /** When not linearizable: the search's answer for this execution, for the property's explanation. */
+  readonly failure?: Extract<LinearizabilityResult<unknown>, { ok: false }>;
+}
+
+/** Shapes remembered per model before the cache starts afresh. */
+const CACHE_LIMIT = 100_000;
+
+const byModel = new WeakMap<ReferenceModel<unknown>, Map<string, Linearization>>();
+const byExecution = new WeakMap<Execution, { readonly model: ReferenceModel<unknown>; readonly lin: Linearization }>();
+
+/** What linearizability depends on: each call with its result, and the real-time order of invocations and returns. */
+export function historyShape(ex: Execution): string {
+  let key = "";
+  for (const e of ex.events) {
+    if (e.kind === "invoke") key += `i${e.tid}.${e.call}${JSON.stringify(e.ioctl)};`;
+    else if (e.kind === "return") key += `r${e.tid}.${e.call}${JSON.stringify(e.result)};`;
+  }
+  return key;
+}
+
+/** `explain`: a failing execution needs its own `failure` (the property's message); coverage does not. */
+export function linearization<S>(model: ReferenceModel<S>, ex: Execution, explain = true): Linearization {
+  const m = model as ReferenceModel<unknown>;
+  const mine = byExecution.get(ex);
+  if (mine && mine.model === m && (mine.lin.ok || mine.lin.failure || !explain)) return mine.lin;
+  let cache = byModel.get(m);
+  if (!cache) byModel.set(m, (cache = new Map()));
+  const shape = historyShape(ex);
+  let lin = cache.get(shape);
+  // A failure's explanation names trace positions, which differ between executions of
+  // one shape: it is searched for each failing execution, and kept with that execution.
+  if (!lin || (!lin.ok && explain)) {
+    const r = checkLinearizable(model, history(ex.events));
+    lin = r.ok ? { ok: true, edges: r.edges } : { ok: false, edges: r.edges, failure: r };
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(shape, r.ok ? lin : { ok: false, edges: r.edges });
+  }
+  byExecution.set(ex, { model: m, lin });
+  return lin;
+}

@@ -1,0 +1,64 @@
+/**
+ * A report bundle: for every target@variant of a run that has counterexamples, a
+ * directory `<dir>/<target>@<variant>/` with one HTML page (verdicts, and every
+ * counterexample with its diagram, table, C and replay) and, per counterexample
+ * (named by its property), the Mermaid diagram (.mmd), the ITF trace (.itf.json), the
+ * JSON (.json) and the C reproducers (.c, .selftest.c). A variant's directory is
+ * replaced on every run that checks it, so what is there is always the last run's.
+ */
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Counterexample } from "../explore/counterexample.js";
+import type { HtmlSection } from "./html.js";
+import { htmlReport, mermaidBrowserBuild } from "./html.js";
+import { itfText } from "./itf.js";
+import { counterexampleJson } from "./json.js";
+import { sequenceDiagram } from "./mermaid.js";
+import { reproducersOf } from "./reproducers.js";
+
+export const DEFAULT_REPORT_DIR = "kvm-ordercheck-report";
+
+export interface BundleEntry {
+  readonly name: string;
+  readonly dir: string;
+  readonly html: string;
+  readonly counterexamples: number;
+  readonly files: readonly string[];
+}
+
+const counterexamplesOf = (s: HtmlSection): Counterexample[] =>
+  s.verdicts.flatMap((v) => (v.verdict === "violated" ? [v.counterexample] : []));
+
+/** The directory's one copy of Mermaid's browser build, which every page there loads. */
+const MERMAID_JS = "mermaid.min.js";
+
+export function writeBundle(dir: string, sections: readonly HtmlSection[]): BundleEntry[] {
+  const out: BundleEntry[] = [];
+  if (sections.some((s) => counterexamplesOf(s).length > 0)) {
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(mermaidBrowserBuild(), join(dir, MERMAID_JS));
+  }
+  for (const s of sections) {
+    const name = `${s.subject.target}@${s.subject.variant}`;
+    const sub = join(dir, name);
+    rmSync(sub, { recursive: true, force: true });
+    const cxs = counterexamplesOf(s);
+    if (cxs.length === 0) continue;
+    mkdirSync(sub, { recursive: true });
+    const files: string[] = [];
+    const put = (file: string, text: string) => {
+      writeFileSync(join(sub, file), text);
+      files.push(file);
+    };
+    put("index.html", htmlReport({ title: `kvm-ordercheck: ${name}`, sections: [s], mermaidSrc: `../${MERMAID_JS}` }));
+    for (const cx of cxs) {
+      put(`${cx.property}.mmd`, sequenceDiagram(cx));
+      put(`${cx.property}.itf.json`, itfText(cx));
+      const json = { target: s.subject.target, variant: s.subject.variant, ...counterexampleJson(cx) };
+      put(`${cx.property}.json`, `${JSON.stringify(json, null, 2)}\n`);
+      for (const r of reproducersOf(cx, s.subject)) if (r.code !== null) put(r.file, r.code);
+    }
+    out.push({ name, dir: sub, html: join(sub, "index.html"), counterexamples: cxs.length, files });
+  }
+  return out;
+}
