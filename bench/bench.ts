@@ -9,6 +9,7 @@
 import { checkRandom } from "../src/explore/random.js";
 import { DecisionScheduler } from "../src/kernel/schedulers/decisions.js";
 import { TARGETS } from "../src/targets/registry.js";
+import { benchReal } from "./real.js";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -49,3 +50,9 @@ for (const target of TARGETS) {
     );
   }
 }
+
+// The real backend against C doing the same ioctls (bench/real.ts).
+benchReal();
+
+// The exhaustive explorer: reduction against brute force, time to counterexample and proof.
+await import("./exhaustive.js");

@@ -1,6 +1,9 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli/main.js";
 
 let out = "";
@@ -115,5 +118,59 @@ describe("kvm-ordercheck CLI, memory-fault targets", () => {
     });
     expect(await main(["replay", token])).toBe(2);
     expect(err).toMatch(/does not know: 'KVM_FROBNICATE'/);
+  });
+});
+
+describe("kvm-ordercheck CLI, exhaustive mode", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kvmoc-shards-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("proves v8's bound and prints the statement with its counts", async () => {
+    expect(await main(["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "2", "--calls", "2", "--workers", "1"])).toBe(0);
+    expect(out).toMatch(/alphabet \(3\): KVM_ENABLE_CAP/);
+    expect(out).toMatch(/hold for all programs of <= 2 calls per thread on <= 2 threads over its 3-call alphabet: 90 programs, \d+ executions \(\d+ equivalence classes/);
+  });
+
+  it("ends v7 with its shortest counterexample: two calls, two threads, one preemption", async () => {
+    expect(await main(["check", "riscv-hgatp@v7", "--exhaustive", "--threads", "2", "--calls", "2", "--workers", "1", "--property", "hgatp-single-view"])).toBe(1);
+    expect(out).toMatch(/VIOLATED hgatp-single-view: shortest 2 calls, 2 threads, 1 preemption/);
+    expect(out).toMatch(/replay: kvm-ordercheck replay kvmoc1\./);
+  });
+
+  it("--shard parts merged give the verdict and counts of one run; a part alone proves nothing", async () => {
+    const args = ["check", "riscv-hgatp@v7", "--exhaustive", "--threads", "2", "--calls", "2", "--workers", "1", "--json"];
+    expect(await main(args)).toBe(1);
+    const whole = JSON.parse(out);
+    const files: string[] = [];
+    for (const i of [0, 1, 2]) {
+      out = "";
+      expect(await main([...args, "--shard", `${i}/3`])).toBeLessThanOrEqual(1);
+      const file = join(dir, `shard-${i}.json`);
+      writeFileSync(file, out);
+      files.push(file);
+      expect(JSON.parse(out).proof).toEqual([]);
+    }
+    out = "";
+    expect(await main(["merge", ...files, "--json"])).toBe(1);
+    const merged = JSON.parse(out);
+    expect(merged.stats).toEqual({ ...whole.stats, ms: merged.stats.ms });
+    expect(merged.properties.map((p: { verdict: string }) => p.verdict)).toEqual(whole.properties.map((p: { verdict: string }) => p.verdict));
+    expect(merged.counterexample.steps).toEqual(whole.counterexample.steps);
+    out = "";
+    expect(await main(["merge", files[0]!, files[1]!])).toBe(1);
+    expect(out).toMatch(/incomplete: shards 2 of 3 are missing/);
+  });
+
+  it.each([
+    [["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "8", "--calls", "16"], /the bound 8 threads x 16 calls over 3 calls is [\d.e+]+ programs, more than 2000000/],
+    [["check", "riscv-hgatp@v8", "--exhaustive", "--strategy", "pct"], /--strategy applies to random runs/],
+    [["check", "riscv-hgatp@v8", "--shard", "0/2"], /--shard goes with --exhaustive/],
+    [["check", "riscv-hgatp@v8", "--exhaustive", "--shard", "2/2"], /--shard must be i\/n with 0 <= i < n/],
+    [["merge", "/nonexistent/shard.json"], /cannot read \/nonexistent\/shard.json/],
+    [["merge", "package.json"], /package.json is not the --json output of check --exhaustive/],
+  ])("bad input %j: one line, exit 2", async (argv, msg) => {
+    expect(await main(argv as string[])).toBe(2);
+    expect(err).toMatch(msg);
+    expect(err.trim().split("\n")).toHaveLength(1);
   });
 });

@@ -3,10 +3,15 @@ import { readFileSync } from "node:fs";
 import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
 import { MergeError, mergeResults } from "../explore/exhaustive/check.js";
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
-import { exhaustiveJson, exhaustiveText } from "../report/exhaustive.js";
+import { exhaustiveJson, exhaustiveText, findingsOf } from "../report/exhaustive.js";
 import { findTarget } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { progressBar } from "./progress.js";
+import type { HtmlSection } from "../report/html.js";
+import type { OutputRequest } from "./outputs.js";
+import { sectionOfExhaustive, writeOutputs } from "./outputs.js";
+import type { ReproRequest } from "./repro.js";
+import { writeRepro } from "./repro.js";
 
 export interface ExhaustiveRun {
   readonly subjects: readonly Subject[];
@@ -19,6 +24,8 @@ export interface ExhaustiveRun {
   readonly shard?: { readonly index: number; readonly count: number };
   readonly properties?: readonly string[];
   readonly json: boolean;
+  readonly repro?: ReproRequest;
+  readonly outputs?: OutputRequest;
 }
 
 function report(subject: Subject, r: ExhaustiveResult, json: boolean): string {
@@ -27,6 +34,8 @@ function report(subject: Subject, r: ExhaustiveResult, json: boolean): string {
 
 export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void): Promise<number> {
   const out: string[] = [];
+  const found: Parameters<typeof writeRepro>[1][number][] = [];
+  const sections: HtmlSection[] = [];
   let violated = false;
   for (const subject of o.subjects) {
     const bar = progressBar(!o.json, `${subject.target}@${subject.variant}`);
@@ -48,8 +57,12 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
     bar.stop();
     violated ||= Object.keys(r.findings).length > 0;
     out.push(report(subject, r, o.json));
+    if (o.outputs) sections.push(sectionOfExhaustive(subject, r));
+    if (o.repro) found.push(...findingsOf(subject, r).map((cx) => ({ cx, subject })));
   }
   write(o.json && out.length > 1 ? `[${out.join(",\n")}]\n` : `${out.join("\n\n")}\n`);
+  if (o.repro) writeRepro(o.repro, found);
+  if (o.outputs) writeOutputs(o.outputs, sections);
   return violated ? 1 : 0;
 }
 

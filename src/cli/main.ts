@@ -4,12 +4,21 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { TARGETS, UsageError, resolveSpec } from "../targets/registry.js";
+import { TARGETS, UsageError, findTarget } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { runExhaustive, runMerge } from "./check-exhaustive.js";
 import { runRandom } from "./check-random.js";
 import { isInputError } from "./errors.js";
 import { runReplay } from "./replay.js";
+import { REPRO_STYLES, reproRequest } from "./repro.js";
+import type { OutputOptions } from "./outputs.js";
+import { outputRequest } from "./outputs.js";
+import { DEFAULT_REPORT_DIR } from "../report/bundle.js";
+import { runDraw } from "./draw.js";
+import type { RealOpts } from "../real/cli.js";
+import { runReal } from "../real/cli.js";
+import type { LoadedVariant } from "../variant/cli.js";
+import { VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay, subjectsOfSpec } from "../variant/cli.js";
 
 const intIn = (name: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
@@ -31,7 +40,7 @@ const oneOf = (name: string, values: readonly string[]) => (raw: string) => {
   return raw;
 };
 
-interface CheckOpts {
+interface CheckOpts extends OutputOptions {
   contract?: string;
   runs: number;
   seed?: number;
@@ -46,15 +55,19 @@ interface CheckOpts {
   shard?: { index: number; count: number };
   strategy: "random" | "pct";
   depth: number;
+  variantFile?: string[];
+  repro?: string;
+  reproStyle?: string;
 }
 
-function subjectsOf(specs: readonly string[], o: CheckOpts): { subjects: Subject[]; options: Record<string, string> } {
+function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly LoadedVariant[] = []): { subjects: Subject[]; options: Record<string, string> } {
   const options: Record<string, string> = o.contract !== undefined ? { contract: o.contract } : {};
   const subjects = specs.flatMap((spec) => {
-    const { target, variants } = resolveSpec(spec);
+    const subjects = subjectsOfSpec(spec, files, options);
+    const target = findTarget(subjects[0]!.target);
     for (const name of Object.keys(options))
       if (!target.options?.[name]) throw new UsageError(`${target.name} takes no --${name} option`);
-    return variants.map((v) => target.subject(v, options));
+    return subjects;
   });
   for (const p of o.property ?? [])
     for (const s of subjects)
@@ -64,7 +77,7 @@ function subjectsOf(specs: readonly string[], o: CheckOpts): { subjects: Subject
 }
 
 async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: string) => void): Promise<number> {
-  const { subjects, options } = subjectsOf(specs, o);
+  const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile));
   if (o.exhaustive) {
     if (o.strategy !== "random") throw new UsageError("--strategy applies to random runs, not --exhaustive");
     return runExhaustive(
@@ -76,6 +89,8 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
         dpor: o.dpor,
         workers: o.workers ?? availableParallelism(),
         json: Boolean(o.json),
+        repro: reproRequest(o, Boolean(o.json), write),
+        outputs: outputRequest(o, Boolean(o.json), write),
         ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
         ...(o.shard ? { shard: o.shard } : {}),
         ...(o.property ? { properties: o.property } : {}),
@@ -96,10 +111,22 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
       strategy: o.strategy,
       depth: o.depth,
       json: Boolean(o.json),
+      repro: reproRequest(o, Boolean(o.json), write),
+      outputs: outputRequest(o, Boolean(o.json), write),
       ...(o.property ? { properties: o.property } : {}),
     },
     write,
   );
+}
+
+/** The options that write a counterexample in another form: the same on check (its first one) and replay. */
+function withOutputOptions(cmd: Command, which: string): Command {
+  return cmd
+    .option("--repro <out.c>", `write ${which} as a C program`)
+    .option("--repro-style <style>", "the C program: standalone (<linux/kvm.h> and libc) or selftest (KVM selftests)", oneOf("--repro-style", REPRO_STYLES))
+    .option("--itf <file>", `write ${which} as an ITF trace (Apalache/Quint)`)
+    .option("--mermaid <file>", `write ${which} as a Mermaid sequence diagram`)
+    .option("--html <file>", "write the run as one self-contained HTML page");
 }
 
 function listText(): string {
@@ -123,12 +150,13 @@ export async function main(argv: string[], write = (s: string) => void process.s
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: write })
     .action(() => {
-      action = () => runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", depth: 3 }, write);
+      action = () =>
+        runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", depth: 3, reportDir: DEFAULT_REPORT_DIR }, write);
     });
   program.command("list").description("targets, variants and properties").action(() => {
     action = () => (write(`${listText()}\n`), 0);
   });
-  program
+  const check = program
     .command("check")
     .description("check target[@variant] (every variant when none is given)")
     .argument("<targets...>", "target or target@variant")
@@ -146,16 +174,36 @@ export async function main(argv: string[], write = (s: string) => void process.s
     .option("--workers <n>", "exhaustive: worker threads (default: the number of cores)", intIn("--workers", 1, 256))
     .option("--shard <i/n>", "exhaustive: explore only part i of n (combine the --json outputs with merge)", shardSpec)
     .option("--json", "print JSON")
+    .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths);
+  withOutputOptions(check, "the first counterexample")
+    .option("--report-dir <dir>", "write a report bundle (HTML, Mermaid, ITF, JSON, C) per counterexample into <dir>")
     .action((targets: string[], o: CheckOpts) => {
       action = () => runCheck(targets, o, write);
     });
-  program
+  const replay = program
     .command("replay")
     .description("re-run a counterexample from its replay token")
     .argument("<token>")
     .option("--json", "print JSON")
-    .action((token: string, o: { json?: boolean }) => {
-      action = () => runReplay(token, Boolean(o.json), write);
+    .option("--variant-file <path>", "the file of the variant the token names, when it is not shipped; repeatable", collectPaths);
+  withOutputOptions(replay, "the counterexample")
+    .action((token: string, o: { json?: boolean; variantFile?: string[]; repro?: string; reproStyle?: string } & OutputOptions) => {
+      action = async () =>
+        runReplay(
+          token,
+          Boolean(o.json),
+          write,
+          await loadForReplay(o.variantFile),
+          reproRequest(o, Boolean(o.json), write),
+          outputRequest(o, Boolean(o.json), write),
+        );
+    });
+  program
+    .command("draw")
+    .description("print a target's reference machine as a Mermaid state diagram (from the xstate machine)")
+    .argument("<target>", "target or target@variant")
+    .action((target: string) => {
+      action = () => runDraw(target, write);
     });
   program
     .command("merge")
@@ -164,6 +212,21 @@ export async function main(argv: string[], write = (s: string) => void process.s
     .option("--json", "print JSON")
     .action((files: string[], o: { json?: boolean }) => {
       action = () => runMerge(files, Boolean(o.json), write);
+    });
+  program
+    .command("real")
+    .description("run programs on the real KVM device: x86-memfault (exit reasons), or <target> vs its model (--threads N: race mode)")
+    .argument("<target>", "x86-memfault, or target[@variant]")
+    .option("--runs <n>", "programs (differential 2000, x86-memfault 500, race 10)", intIn("--runs", 1, 10_000_000))
+    .option("--seed <s>", "seed (reproduces the programs drawn)", intIn("--seed", -(2 ** 31), 2 ** 31 - 1))
+    .option("--calls <n>", "at most this many calls per thread", intIn("--calls", 1, 16))
+    .option("--threads <n>", "race mode: this many real threads", intIn("--threads", 1, 8))
+    .option("--repeat <r>", "race mode: repetitions per program (default 200)", intIn("--repeat", 1, 1_000_000))
+    .option("--device <path>", "the KVM device (default $KVM_DEVICE or /dev/kvm)")
+    .option("--watchdog <ms>", "stop a KVM_RUN after this many milliseconds", intIn("--watchdog", 1, 60_000))
+    .option("--program <json>", "run this program ([[call, ...], ...]) instead of drawing programs")
+    .action((target: string, o: RealOpts) => {
+      action = () => runReal(target, o, write);
     });
   try {
     const first = argv[0];

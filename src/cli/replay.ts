@@ -3,13 +3,25 @@ import { counterexampleOf } from "../explore/counterexample.js";
 import { decodeReplay } from "../explore/replay.js";
 import { counterexampleJson } from "../report/json.js";
 import { counterexampleText } from "../report/text.js";
-import { UsageError, findTarget, resolveSpec } from "../targets/registry.js";
+import { UsageError } from "../targets/registry.js";
+import type { OutputRequest } from "./outputs.js";
+import { writeOutputs } from "./outputs.js";
+import type { ReproRequest } from "./repro.js";
+import { writeRepro } from "./repro.js";
+import type { LoadedVariant } from "../variant/load.js";
+import { replaySubject } from "../variant/resolve.js";
 
-export function runReplay(token: string, json: boolean, write: (s: string) => void): number {
+/** `files`: the --variant-file variants (a token of a variant from a file names it; the file defines it). */
+export function runReplay(
+  token: string,
+  json: boolean,
+  write: (s: string) => void,
+  files: readonly LoadedVariant[] = [],
+  repro?: ReproRequest,
+  outputs?: OutputRequest,
+): number {
   const spec = decodeReplay(token);
-  const target = findTarget(spec.target);
-  const { variants } = resolveSpec(`${spec.target}@${spec.variant}`);
-  const subject = target.subject(variants[0]!, spec.options);
+  const subject = replaySubject(spec, files);
   if (!subject.properties.some((p) => p.name === spec.property))
     throw new UsageError(`replay token names unknown property '${spec.property}'`);
   const known = new Set([...subject.alphabet, ...(subject.exhaustive?.alphabet ?? [])].map((c) => c.ioctl));
@@ -21,5 +33,10 @@ export function runReplay(token: string, json: boolean, write: (s: string) => vo
     write(`${JSON.stringify(out, null, 2)}\n`);
   } else if (cx) write(`${spec.target}@${spec.variant}\n${counterexampleText(cx)}\n`);
   else write(`${spec.target}@${spec.variant}: ${spec.property} holds on this execution\n`);
+  if (repro) writeRepro(repro, cx ? [{ cx, subject }] : []);
+  if (outputs)
+    writeOutputs(outputs, [
+      { subject, verdicts: [cx ? { property: spec.property, verdict: "violated", counterexample: cx } : { property: spec.property, verdict: "holds" }], how: "replay: one execution" },
+    ]);
   return cx ? 1 : 0;
 }

@@ -12,6 +12,8 @@
  * on for the properties not yet violated.
  */
 import fc from "fast-check";
+import type { CoverageSummary } from "../check/coverage.js";
+import { CoverageRecorder, coverageSummary } from "../check/coverage.js";
 import type { Execution } from "../kernel/rt/execution.js";
 import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
 import { PctScheduler, pctGuarantee } from "../kernel/schedulers/pct.js";
@@ -65,6 +67,8 @@ export interface CheckReport {
   readonly seed: number;
   readonly verdicts: readonly PropertyVerdict[];
   readonly stats: CheckStats;
+  /** The reference machine's transitions the explored executions took. */
+  readonly coverage?: CoverageSummary;
 }
 
 export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport {
@@ -83,9 +87,12 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
   for (let t = 1; t <= opts.maxThreads; t++) for (let c = 1; c <= opts.maxCalls; c++) shapes.push([t, c]);
   shapes.sort((a, b) => a[0] * a[1] - b[0] * b[1] || a[0] - b[0]);
   const toThreads = (p: number[][]): Call[][] => p.map((t) => t.map((k) => alphabet[k]!));
+  const coverage = new CoverageRecorder(subject.model);
   const run = (p: number[][], d: number[]): Execution => {
     executions++;
-    return subject.execute(toThreads(p), new DecisionScheduler(d));
+    const ex = subject.execute(toThreads(p), new DecisionScheduler(d));
+    coverage.add(ex);
+    return ex;
   };
 
   const pct = opts.strategy?.kind === "pct" ? opts.strategy : null;
@@ -95,6 +102,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     executions++;
     const sched = new PctScheduler(seed, p.length, depth, maxSteps);
     const ex = subject.execute(toThreads(p), sched);
+    coverage.add(ex);
     maxSteps = Math.max(maxSteps, ex.stepTids.length);
     return { ex, decisions: sched.used };
   };
@@ -130,6 +138,9 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     runsDone += pass.numRuns;
     runsLeft -= pass.numRuns;
     if (!pass.failed) break;
+    // A run that threw (not a property that failed): fast-check reports it as a failure;
+    // it is an error of the code under check (e.g. a --variant-file hook), not a verdict.
+    if (failing.length === 0 && pass.errorInstance) throw pass.errorInstance;
     for (const name of failing) {
       const prop = open.find((x) => x.name === name)!;
       const holds = ([p, d]: [number[][], number[]]) => prop.check(run(p, d)).holds;
@@ -170,6 +181,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     variant: subject.variant,
     seed: opts.seed,
     verdicts,
+    coverage: coverageSummary(subject.model, coverage.data()),
     stats: {
       executions,
       ms: Math.round(performance.now() - started),

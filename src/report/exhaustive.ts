@@ -5,12 +5,24 @@ import { counterexampleOf } from "../explore/counterexample.js";
 import type { Counterexample } from "../explore/counterexample.js";
 import { describeCall } from "../program/describe.js";
 import type { Subject } from "../targets/target.js";
+import { coverageSummary } from "../check/coverage.js";
+import { coverageJson, coverageText } from "./coverage.js";
 import { counterexampleJson } from "./json.js";
 import { counterexampleText, sizeText } from "./text.js";
 
 function boundText(r: ExhaustiveResult): string {
   const p = r.bound.preemptions !== null ? ` with at most ${r.bound.preemptions} preemptions` : "";
   return `all programs of <= ${r.bound.calls} calls per thread on <= ${r.bound.threads} threads over its ${r.alphabet.length}-call alphabet${p}`;
+}
+
+/** Whether `r` covers its whole bound: a single shard of several, or a merge with shards missing, does not. */
+function coversBound(r: ExhaustiveResult): boolean {
+  return r.shard.count === 1 && !r.missingShards;
+}
+
+function partText(r: ExhaustiveResult): string {
+  const which = r.missingShards ? `shards missing: ${r.missingShards.join(", ")}` : `shard ${r.shard.index}/${r.shard.count}`;
+  return `${which}, ${r.programs} of the bound's ${r.totalPrograms} programs; merge the --json of all ${r.shard.count} shards to cover ${boundText(r)}`;
 }
 
 export function statsText(r: ExhaustiveResult): string {
@@ -41,9 +53,11 @@ export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
   for (const cx of cxs) out.push("", counterexampleText(cx));
   const holding = r.properties.filter((p) => !r.findings[p]);
   out.push("");
-  if (holding.length)
-    out.push(`${holding.join(", ")} hold${holding.length === 1 ? "s" : ""} for ${boundText(r)}: ${statsText(r)}`);
+  const verb = holding.length === 1 ? "holds" : "hold";
+  if (holding.length && coversBound(r)) out.push(`${holding.join(", ")} ${verb} for ${boundText(r)}: ${statsText(r)}`);
+  else if (holding.length) out.push(`${holding.join(", ")} ${verb} on this part only (${partText(r)}): ${statsText(r)}`);
   else out.push(statsText(r));
+  if (r.coverage) out.push(coverageText(coverageSummary(subject.model, r.coverage)));
   return out.join("\n");
 }
 
@@ -61,14 +75,17 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
     bound: r.bound,
     alphabet: r.alphabet,
     shard: r.shard,
-    proof: r.properties
-      .filter((p) => !r.findings[p])
-      .map((p) => `${p} holds for ${boundText(r)}: ${r.totalPrograms} programs`),
+    /** A statement per holding property, only when the run covers its whole bound. */
+    proof: coversBound(r)
+      ? r.properties.filter((p) => !r.findings[p]).map((p) => `${p} holds for ${boundText(r)}: ${r.totalPrograms} programs`)
+      : [],
+    covers: coversBound(r) ? "bound" : partText(r),
     stats: { programs: r.programs, totalPrograms: r.totalPrograms, executions: r.executions, classes: r.classes, pruned: r.pruned, ms: r.ms },
     properties: r.properties.map((p) => {
       const cx = cxs.find((c) => c.property === p);
       return cx ? { property: p, verdict: "violated", counterexample: counterexampleJson(cx) } : { property: p, verdict: "holds" };
     }),
+    coverage: r.coverage ? coverageJson(coverageSummary(subject.model, r.coverage)) : null,
     /** What `merge` needs to combine shards. */
     result: r,
   };

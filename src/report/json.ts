@@ -1,6 +1,7 @@
 /** The --json shape: one object per target@variant (the contract), with every property's verdict. */
 import type { Counterexample } from "../explore/counterexample.js";
 import type { CheckReport } from "../explore/random.js";
+import { coverageJson } from "./coverage.js";
 import { jsonSafe } from "./values.js";
 
 export function counterexampleJson(cx: Counterexample) {
@@ -29,6 +30,7 @@ export function checkReportJson(report: CheckReport) {
     replay: first && first.verdict === "violated" ? first.counterexample.replay : null,
     seed: report.seed,
     stats: report.stats,
+    coverage: report.coverage ? coverageJson(report.coverage) : null,
     properties: report.verdicts.map((v) =>
       v.verdict === "violated"
         ? { property: v.property, statement: v.statement, verdict: "violated", foundAfter: v.foundAfter, counterexample: counterexampleJson(v.counterexample) }

@@ -39,19 +39,42 @@ export function describeEvent(e: Event, callOf: (tid: number, index: number) => 
   }
 }
 
-export function interleavingTable(cx: Counterexample): string {
-  const events = cx.execution.events;
-  const nThreads = cx.threads.length;
+/** Describes any event of `events`, a return by its call (for which it needs the invocations). */
+export function eventDescriber(events: readonly Event[]): (e: Event) => string {
   const invokes = new Map<string, Event>();
   for (const e of events) if (e.kind === "invoke") invokes.set(`${e.tid}:${e.call}`, e);
   const callOf = (tid: number, index: number) => invokes.get(`${tid}:${index}`);
+  return (e) => describeEvent(e, callOf);
+}
+
+/** The table as data (the HTML report renders it): one row per event, in its thread's column. */
+export interface InterleavingRow {
+  readonly i: number;
+  readonly tid: number;
+  readonly kind: Event["kind"];
+  readonly text: string;
+  /** The violated property names this event. */
+  readonly marked: boolean;
+}
+
+export function interleavingRows(cx: Counterexample): { readonly threads: number; readonly rows: readonly InterleavingRow[] } {
+  const events = cx.execution.events;
+  const describe = eventDescriber(events);
   const marked = new Set(cx.events);
+  return {
+    threads: cx.threads.length,
+    rows: events.map((e) => ({ i: e.i, tid: e.tid, kind: e.kind, text: describe(e), marked: marked.has(e.i) })),
+  };
+}
+
+export function interleavingTable(cx: Counterexample): string {
+  const { threads: nThreads, rows } = interleavingRows(cx);
   const header = ["   #  ", ...Array.from({ length: nThreads }, (_, t) => clip(`T${t}`))].join("│ ");
   const rule = "─".repeat(header.length);
-  const rows = events.map((e) => {
-    const cells = Array.from({ length: nThreads }, (_, t) => clip(t === e.tid ? describeEvent(e, callOf) : ""));
-    const mark = marked.has(e.i) ? "▸" : " ";
-    return [`${mark}${String(e.i).padStart(4)} `, ...cells].join("│ ");
+  const lines = rows.map((r) => {
+    const cells = Array.from({ length: nThreads }, (_, t) => clip(t === r.tid ? r.text : ""));
+    const mark = r.marked ? "▸" : " ";
+    return [`${mark}${String(r.i).padStart(4)} `, ...cells].join("│ ");
   });
-  return [header, rule, ...rows].join("\n");
+  return [header, rule, ...lines].join("\n");
 }

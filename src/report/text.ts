@@ -4,7 +4,9 @@ import type { Counterexample, CounterexampleSize } from "../explore/counterexamp
 import type { CheckReport } from "../explore/random.js";
 import type { Subject } from "../targets/target.js";
 import { describeCall } from "../program/describe.js";
+import { coverageText } from "./coverage.js";
 import { interleavingTable } from "./table.js";
+import { reproHint } from "./repro/hint.js";
 
 export function sizeText(s: CounterexampleSize): string {
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
@@ -21,6 +23,7 @@ export function counterexampleText(cx: Counterexample): string {
     interleavingTable(cx),
     "",
     `replay: kvm-ordercheck replay ${cx.replay}`,
+    reproHint(cx.replay),
   ].join("\n");
 }
 
@@ -45,6 +48,7 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
       `PCT, depth ${s.pct.depth}: each run finds a bug of depth ${s.pct.depth} with probability >= 1/(n k^(d-1)) = ` +
         `${(s.pct.perRun * 100).toPrecision(3)}% (n = ${s.pct.threads} threads, k = ${s.pct.steps} steps)`,
     );
+  if (report.coverage) out.push(coverageText(report.coverage));
   return out.join("\n");
 }
 

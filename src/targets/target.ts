@@ -18,6 +18,8 @@ export interface Subject {
   readonly variant: string;
   readonly summary: string;
   readonly patch: PatchRef;
+  /** A variant from `--variant-file`: the file (absolute path); replaying its tokens needs it. */
+  readonly source?: string;
   /** The finite set of calls programs are made of, simplest first (shrinking goes towards the front). */
   readonly alphabet: readonly Call[];
   /** The alphabet entries thread `tid` may use (all of them when absent); threads from 1 on share one. */

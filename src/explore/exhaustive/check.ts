@@ -11,6 +11,8 @@
  * of the smallest size are searched again with a preemption bound of 0, 1, ... (no
  * reduction) until one violates.
  */
+import type { CoverageData } from "../../check/coverage.js";
+import { CoverageRecorder, mergeCoverage } from "../../check/coverage.js";
 import { preemptions } from "../../kernel/rt/execution.js";
 import { trimDecisions } from "../../kernel/schedulers/decisions.js";
 import type { Call } from "../../kernel/rt/trace.js";
@@ -68,6 +70,8 @@ export interface ExhaustiveResult {
   readonly ms: number;
   /** After a merge that did not get every shard: the ones missing (the bound is not covered). */
   readonly missingShards?: readonly number[];
+  /** The reference machine's transitions the explored executions took. */
+  readonly coverage?: CoverageData;
 }
 
 /** Whether program `index` belongs to shard `shard` and, within it, to worker `slice`. */
@@ -83,8 +87,8 @@ export function inShare(
 const better = (a: ExhaustiveFinding, b: ExhaustiveFinding | undefined): boolean =>
   !b || (a.calls - b.calls || a.preemptions - b.preemptions || a.program - b.program) < 0;
 
-export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): ExhaustiveResult {
-  const started = performance.now();
+/** The alphabet and program bound of a run; refuses a bound with more than MAX_PROGRAMS programs. */
+export function boundOf(subject: Subject, opts: Pick<ExhaustiveOptions, "threads" | "calls">) {
   const alphabet = subject.exhaustive?.alphabet ?? subject.alphabet;
   const callsFor = subject.exhaustive ? subject.exhaustive.callsFor : subject.callsFor;
   const bound = { alphabetSize: alphabet.length, threads: opts.threads, calls: opts.calls, ...(callsFor ? { callsFor } : {}) };
@@ -93,6 +97,12 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     throw new UsageError(
       `the bound ${opts.threads} threads x ${opts.calls} calls over ${alphabet.length} calls is ${total < 1e15 ? total : total.toPrecision(3)} programs, more than ${MAX_PROGRAMS}; lower --threads or --calls`,
     );
+  return { alphabet, bound, total };
+}
+
+export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): ExhaustiveResult {
+  const started = performance.now();
+  const { alphabet, bound, total } = boundOf(subject, opts);
   const shard = opts.shard ?? { index: 0, count: 1 };
   const slice = opts.slice ?? { index: 0, count: 1 };
   const mine = (index: number) => inShare(index, shard, slice);
@@ -107,6 +117,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   // The programs of the smallest violating size so far, per property, for the preemption pass.
   const candidates = new Map<string, { size: number; programs: number[] }>();
   const all = enumeratePrograms(bound);
+  const coverage = new CoverageRecorder(subject.model);
   let programs = 0;
   let executions = 0;
   let classes = 0;
@@ -122,6 +133,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
       (s) => subject.execute(threads, s),
       explore,
       (ex, decisions) => {
+        coverage.add(ex);
         for (const p of wanted) {
           if (p.check(ex).holds) continue;
           const f: ExhaustiveFinding = {
@@ -184,6 +196,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     properties: wanted.map((p) => p.name),
     findings,
     ms: Math.round(performance.now() - started),
+    coverage: coverage.data(),
   };
 }
 
@@ -215,6 +228,8 @@ export function mergeResults(parts: readonly ExhaustiveResult[]): ExhaustiveResu
   return missing.length ? { ...whole, shard: { index: -1, count }, missingShards: missing } : { ...whole, shard: { index: 0, count: 1 } };
 }
 
+const withCoverage = (c: CoverageData | undefined) => (c ? { coverage: c } : {});
+
 /** Adds up the counts of parts of one run and keeps each property's best finding. */
 export function combineParts(parts: readonly ExhaustiveResult[]): ExhaustiveResult {
   const findings: Record<string, ExhaustiveFinding> = {};
@@ -228,5 +243,6 @@ export function combineParts(parts: readonly ExhaustiveResult[]): ExhaustiveResu
     pruned: sum("pruned"),
     findings,
     ms: Math.max(...parts.map((r) => r.ms)),
+    ...withCoverage(mergeCoverage(parts.map((r) => r.coverage))),
   };
 }

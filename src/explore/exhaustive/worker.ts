@@ -1,6 +1,7 @@
 /** One worker thread of an exhaustive run: its slice of the programs, progress, then its result. */
 import { parentPort, workerData } from "node:worker_threads";
 import { findTarget } from "../../targets/registry.js";
+import { loadVariantFile } from "../../variant/load.js";
 import type { TargetOptions } from "../../targets/target.js";
 import type { ExhaustiveOptions } from "./check.js";
 import { checkExhaustive } from "./check.js";
@@ -9,11 +10,15 @@ interface Job {
   readonly target: string;
   readonly variant: string;
   readonly options: TargetOptions;
+  /** A variant from --variant-file: its file, loaded here as in the main thread. */
+  readonly source?: string;
   readonly opts: Omit<ExhaustiveOptions, "onProgress">;
 }
 
 const job = workerData as Job;
-const subject = findTarget(job.target).subject(job.variant, job.options);
+const subject = job.source
+  ? (await loadVariantFile(job.source)).subject(job.options)
+  : findTarget(job.target).subject(job.variant, job.options);
 let last = 0;
 const result = checkExhaustive(subject, {
   ...job.opts,

@@ -1,12 +1,12 @@
 /**
  * Exhaustive runs on several worker threads: each takes every N-th program of the
- * run's share (`slice`), and their results combine as shards do. One worker runs in
- * this thread.
+ * run's share (`slice`), and their results combine as shards do. The bound is checked
+ * here first, so that a bound too large is one error, not one per worker.
  */
 import { Worker } from "node:worker_threads";
 import type { Subject, TargetOptions } from "../../targets/target.js";
 import type { ExhaustiveOptions, ExhaustiveResult } from "./check.js";
-import { checkExhaustive, combineParts } from "./check.js";
+import { boundOf, checkExhaustive, combineParts } from "./check.js";
 
 export async function checkExhaustiveParallel(
   subject: Subject,
@@ -15,6 +15,7 @@ export async function checkExhaustiveParallel(
   workers: number,
 ): Promise<ExhaustiveResult> {
   if (workers <= 1) return checkExhaustive(subject, opts);
+  boundOf(subject, opts);
   const { onProgress, ...plain } = opts;
   const here = import.meta.url;
   // From the sources (tests, tsx) the worker is TypeScript: worker-boot.mjs registers
@@ -29,7 +30,15 @@ export async function checkExhaustiveParallel(
       (_, index) =>
         new Promise<ExhaustiveResult>((resolve, reject) => {
           const w = new Worker(url, {
-            workerData: { module, target: subject.target, variant: subject.variant, options, opts: { ...plain, slice: { index, count: workers } } },
+            workerData: {
+              module,
+              target: subject.target,
+              variant: subject.variant,
+              // A variant from --variant-file: the worker loads the file itself.
+              ...(subject.source ? { source: subject.source } : {}),
+              options,
+              opts: { ...plain, slice: { index, count: workers } },
+            },
           });
           w.on("message", (m: { kind: string; done: number; total: number; executions: number; result: ExhaustiveResult }) => {
             if (m.kind === "done") resolve(m.result);

@@ -56,7 +56,8 @@ export function readingOf(options: TargetOptions | undefined): MemfaultReading {
   return c as MemfaultReading;
 }
 
-function memfaultSubject(
+/** One memory-fault variant made ready for the explorers (also used for variants from --variant-file). */
+export function memfaultSubject(
   target: string,
   arch: "arm64" | "x86",
   variant: MemfaultVariant,
