@@ -118,22 +118,45 @@ export function vcpuFd<VA>(kvm: Kvm<unknown, VA>, id: number): Cell<KvmVcpu<VA> 
 }
 
 /** `kvm_vcpu_init()` plus the `kvm_run` page: allocation, private to the creating thread. */
+/**
+ * The location names of vCPU `id`, made once per id: every execution allocates its
+ * vCPUs again, and a name built afresh each time is a new string to hash in every
+ * lookup (a tenth of an exhaustive run's time before this cache).
+ */
+const vcpuNames = new Map<number, ReturnType<typeof namesOf>>();
+function namesOf(id: number) {
+  const n = `vcpu${id}`;
+  return {
+    n,
+    mutex: `${n}->mutex`,
+    requests: `${n}->requests`,
+    immediate_exit: `${n}->run->immediate_exit`,
+    kvm_valid_regs: `${n}->run->kvm_valid_regs`,
+    exit_reason: `${n}->run->exit_reason`,
+    memory_fault_flags: `${n}->run->memory_fault.flags`,
+    memory_fault_gpa: `${n}->run->memory_fault.gpa`,
+    memory_fault_size: `${n}->run->memory_fault.size`,
+  };
+}
+
 export function kvm_vcpu_alloc<A, VA>(kvm: Kvm<A, VA>, id: number): KvmVcpu<VA> {
   const s = kvm.shared;
-  const n = `vcpu${id}`;
+  let names = vcpuNames.get(id);
+  if (!names) vcpuNames.set(id, (names = namesOf(id)));
+  const n = names.n;
   const vcpu: KvmVcpu<VA> = {
     kvm: kvm as Kvm<unknown, VA>,
     vcpu_id: id,
     vcpu_idx: -1,
-    mutex: s.mutex(`${n}->mutex`),
-    requests: s.cell(`${n}->requests`, 0),
+    mutex: s.mutex(names.mutex),
+    requests: s.cell(names.requests, 0),
     run: {
-      immediate_exit: s.cell(`${n}->run->immediate_exit`, 0),
-      kvm_valid_regs: s.cell(`${n}->run->kvm_valid_regs`, 0),
-      exit_reason: s.cell(`${n}->run->exit_reason`, 0),
-      memory_fault_flags: s.cell(`${n}->run->memory_fault.flags`, 0),
-      memory_fault_gpa: s.cell(`${n}->run->memory_fault.gpa`, 0),
-      memory_fault_size: s.cell(`${n}->run->memory_fault.size`, 0),
+      immediate_exit: s.cell(names.immediate_exit, 0),
+      kvm_valid_regs: s.cell(names.kvm_valid_regs, 0),
+      exit_reason: s.cell(names.exit_reason, 0),
+      memory_fault_flags: s.cell(names.memory_fault_flags, 0),
+      memory_fault_gpa: s.cell(names.memory_fault_gpa, 0),
+      memory_fault_size: s.cell(names.memory_fault_size, 0),
     },
     wants_to_run: false,
     guest: null,
