@@ -15,7 +15,8 @@ import { execute } from "../src/kernel/rt/execution.js";
 import { SharedState } from "../src/kernel/rt/state.js";
 import type { Call, CallResult } from "../src/kernel/rt/trace.js";
 import { UsageError } from "../src/targets/errors.js";
-import { arm64Memfault } from "../src/targets/memfault/index.js";
+import { arm64Memfault, x86Memfault } from "../src/targets/memfault/index.js";
+import { x86Caps } from "../src/targets/x86-caps/index.js";
 import { riscvHgatp } from "../src/targets/riscv-hgatp/index.js";
 import type { Subject, Threads } from "../src/targets/target.js";
 
@@ -121,6 +122,8 @@ describe("exhaustive and random agree", () => {
   const cases: [string, Subject][] = [
     ...["v2", "v7", "v8"].map((v): [string, Subject] => [`riscv-hgatp@${v}`, riscvHgatp.subject(v)]),
     ...["current", "scrub", "gated", "scrub+gated"].map((v): [string, Subject] => [`arm64-memfault@${v}`, arm64Memfault.subject(v)]),
+    ["x86-memfault@current", x86Memfault.subject("current")],
+    ...["current", "pre-3e515705"].map((v): [string, Subject] => [`x86-caps@${v}`, x86Caps.subject(v)]),
   ];
   it.each(cases)("%s at 2 threads x 2 calls", (_name, subject) => {
     const ex = checkExhaustive(subject, { threads: 2, calls: 2 });

@@ -137,16 +137,21 @@ function orderOf(answers: readonly RaceAnswer[]): [number, number, "invoke" | "r
   return steps.map(([, tid, k, kind]) => [tid, k, kind]);
 }
 
-/** Draws `programs` programs of exactly `threads` threads from the Subject's alphabet. */
+/**
+ * Draws `programs` programs of exactly `threads` threads from the calls whose order the
+ * contract is about: the Subject's exhaustive alphabet where it has one (a race between a
+ * cap and KVM_CREATE_VCPU), else its whole alphabet.
+ */
 export function racePrograms(subject: Subject, opts: Pick<RaceOptions, "threads" | "programs" | "seed" | "calls">): Call[][][] {
-  const n = subject.alphabet.length;
+  const alphabet = subject.exhaustive?.alphabet ?? subject.alphabet;
+  const callsFor = subject.exhaustive ? subject.exhaustive.callsFor : subject.callsFor;
   const thread = (tid: number) => {
-    const allowed = subject.callsFor?.(tid);
-    const call = allowed ? fc.constantFrom(...allowed) : fc.integer({ min: 0, max: n - 1 });
+    const allowed = callsFor?.(tid);
+    const call = allowed ? fc.constantFrom(...allowed) : fc.integer({ min: 0, max: alphabet.length - 1 });
     return fc.array(call, { minLength: 1, maxLength: opts.calls });
   };
   const arb = fc.tuple(...Array.from({ length: opts.threads }, (_, t) => thread(t)));
-  return fc.sample(arb, { numRuns: opts.programs, seed: opts.seed }).map((p) => p.map((t) => t.map((k) => subject.alphabet[k]!)));
+  return fc.sample(arb, { numRuns: opts.programs, seed: opts.seed }).map((p) => p.map((t) => t.map((k) => alphabet[k]!)));
 }
 
 /** Races `given` programs (each with `opts.threads` threads), or `opts.programs` drawn ones. */

@@ -95,8 +95,9 @@ export function x86CapsAlphabet(): Call[] {
 
 /**
  * Exhaustive mode's alphabet: the first vCPU against the before-vCPU calls it must
- * shut out, one valid argument each.
+ * shut out, one valid argument each, and the set-once dirty ring (whose once-only test
+ * runs before kvm->lock: two enables racing each other is the race to find).
  */
 export function x86CapsExhaustiveAlphabet(): Call[] {
-  return [vcpu(0), cap("X86_DISABLE_EXITS", HLT), CREATE_IRQCHIP, cap("SPLIT_IRQCHIP", 24)];
+  return [vcpu(0), cap("X86_DISABLE_EXITS", HLT), CREATE_IRQCHIP, cap("SPLIT_IRQCHIP", 24), cap("DIRTY_LOG_RING", 4096)];
 }
