@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import type { Counterexample } from "../src/explore/counterexample.js";
 import { counterexampleOf, sizeOf } from "../src/explore/counterexample.js";
+import { checkExhaustive } from "../src/explore/exhaustive/check.js";
 import { decodeReplay } from "../src/explore/replay.js";
 import { DecisionScheduler } from "../src/kernel/schedulers/decisions.js";
 import { selftestC } from "../src/report/repro/selftest.js";
@@ -75,8 +76,8 @@ describe("standalone C", () => {
     expect(c).toContain(`kvm-ordercheck replay ${cx.replay}`);
     expect(c).toContain("#define KVM_CAP_RISCV_SET_HGATP_MODE 248");
     expect(c).toMatch(/pthread_barrier_wait\(&go\)/);
-    // T1's KVM_CREATE_VCPU started while T0's cap was running: it waits for that start.
-    expect(c).toMatch(/starts after T0's call 0 has started\n\t \*\/\n\twait_started\(0\);/);
+    // T1's KVM_CREATE_VCPU began while T0's cap was running: the two start together, no wait.
+    expect(c).not.toMatch(/wait_returned\(0\);/);
     expect(c).toContain("buggy (what the execution gave)");
     expect(c).toContain("documented");
     const bin = compile("riscv-v7", c);
@@ -124,6 +125,29 @@ describe("standalone C", () => {
     expect(r.out).toMatch(/T0: KVM_RUN\(vcpu 0, guest spins\)\s+got -1 EINTR, exit_reason 10 \(KVM_EXIT_INTR\)[^\n]*\| same/);
     // The results match and are documented: the "violation" would be inside the kernel (exit 3).
     expect(r.status).toBe(3);
+  });
+});
+
+describe("a kernel race on /dev/kvm", () => {
+  it("x86-caps@current's dirty-ring race: the C races the two enables on the real kernel and judges each outcome", (ctx) => {
+    const subject = findTarget("x86-caps").subject("current", {});
+    const r = checkExhaustive(subject, { threads: 2, calls: 1, properties: ["linearizable"] });
+    const f = r.findings.linearizable!;
+    const cx = counterexampleOf(subject, {}, "linearizable", f.threads, f.decisions)!;
+    const bin = compile("x86-ring", standaloneC(cx, subject));
+    if (!kvmUsable || process.arch !== "x64") ctx.skip();
+    // The window (the set-once test before kvm->lock) is a few instructions wide: both
+    // enables succeed about once in tens of thousands of tries (seen at iteration 7 and
+    // not in 100,000), so the test does not wait for it. It checks that the program runs
+    // the race and reads what the kernel gave: both 0 (reproduced, exit 0) or one of them
+    // -1 EINVAL (the documented outcome, exit 1).
+    const out = run(bin, ["2000"]);
+    expect([0, 1]).toContain(out.status);
+    const lines = out.out.split("\n").filter((l) => /^\s+T[01]: KVM_ENABLE_CAP\(KVM_CAP_DIRTY_LOG_RING, 4096\)/.test(l));
+    expect(lines).toHaveLength(2);
+    const got = lines.map((l) => /got (0|-1 EINVAL) \|/.exec(l)?.[1]);
+    expect(got.every((g) => g !== undefined)).toBe(true);
+    expect(out.status === 0 ? ["0", "0"] : got.filter((g) => g === "0")).toEqual(out.status === 0 ? got : ["0"]);
   });
 });
 

@@ -260,7 +260,7 @@ function header(plan: ReproPlan, d: Dialect): string {
     lines.push(
       " *",
       ...wrap(
-        `Threads: one pthread per program thread. A barrier starts them together and spin flags hold each call until the calls that preceded it in the counterexample have started or returned. Where the counterexample preempts a kernel path between two of its steps, userspace cannot steer: the real kernel may need many iterations, so the racy part runs up to ${RACE_ITERATIONS} times (argv[1] overrides), each on a fresh VM.`,
+        `Threads: one pthread per program thread. A barrier starts them together and spin flags hold each call until the calls that returned before it began in the counterexample have returned; calls that overlapped there start together (a signal waits for the call it interrupts to start). Where the counterexample preempts a kernel path between two of its steps, userspace cannot steer: the real kernel may need many iterations, so the racy part runs up to ${RACE_ITERATIONS} times (argv[1] overrides), each on a fresh VM.`,
         " * ",
       ),
     );
