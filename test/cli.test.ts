@@ -2,40 +2,31 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stripVTControlCharacters } from "node:util";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { captureOutput } from "./capture.js";
 import { main } from "../src/cli/main.js";
 
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  // Colours are on wherever picocolors decides (a terminal, CI=true): compare plain text.
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += stripVTControlCharacters(String(s))), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += stripVTControlCharacters(String(s))), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 describe("kvm-ordercheck CLI", () => {
   it("lists targets, variants and properties", async () => {
     expect(await main(["list"])).toBe(0);
-    expect(out).toMatch(/riscv-hgatp/);
-    expect(out).toMatch(/@v8/);
-    expect(out).toMatch(/20260403153019\.9916-4-fangyu\.yu@linux\.alibaba\.com/);
-    expect(out).toMatch(/hgatp-single-view/);
+    expect(io.out).toMatch(/riscv-hgatp/);
+    expect(io.out).toMatch(/@v8/);
+    expect(io.out).toMatch(/20260403153019\.9916-4-fangyu\.yu@linux\.alibaba\.com/);
+    expect(io.out).toMatch(/hgatp-single-view/);
   });
 
   it("exits 1 with a counterexample table and a replay command for v7", async () => {
     expect(await main(["check", "riscv-hgatp@v7", "--runs", "3000", "--seed", "4"])).toBe(1);
-    expect(out).toMatch(/VIOLATED hgatp-single-view/);
-    expect(out).toMatch(/│ T0/);
-    expect(out).toMatch(/replay: kvm-ordercheck replay kvmoc1\./);
+    expect(io.out).toMatch(/VIOLATED hgatp-single-view/);
+    expect(io.out).toMatch(/│ T0/);
+    expect(io.out).toMatch(/replay: kvm-ordercheck replay kvmoc1\./);
   });
 
   it("exits 0 when nothing is found, and --json has the documented fields", async () => {
     expect(await main(["check", "riscv-hgatp@v8", "--runs", "400", "--seed", "1", "--json"])).toBe(0);
-    const j = JSON.parse(out);
+    const j = JSON.parse(io.out);
     expect(j).toMatchObject({ target: "riscv-hgatp", variant: "v8", verdict: "holds", property: null, counterexample: null });
     expect(j.stats.executions).toBeGreaterThanOrEqual(400);
     expect(typeof j.stats.ms).toBe("number");
@@ -43,21 +34,21 @@ describe("kvm-ordercheck CLI", () => {
 
   it("--json on a violation carries the counterexample's threads, decisions, steps and replay", async () => {
     expect(await main(["check", "riscv-hgatp@v2", "--runs", "2000", "--seed", "2", "--json"])).toBe(1);
-    const j = JSON.parse(out);
+    const j = JSON.parse(io.out);
     expect(j.verdict).toBe("violated");
     expect(j.counterexample.threads.length).toBeGreaterThan(0);
     expect(Array.isArray(j.counterexample.decisions)).toBe(true);
     expect(j.counterexample.steps.length).toBeGreaterThan(0);
     expect(j.replay).toMatch(/^kvmoc1\./);
-    out = "";
+    io.out = "";
     expect(await main(["replay", j.replay, "--json"])).toBe(1);
-    expect(JSON.parse(out).counterexample.message).toBe(j.counterexample.message);
+    expect(JSON.parse(io.out).counterexample.message).toBe(j.counterexample.message);
   });
 
   it("prints a matrix for a target without a variant", async () => {
     expect(await main(["check", "riscv-hgatp", "--runs", "1500", "--seed", "3"])).toBe(1);
-    expect(out).toMatch(/riscv-hgatp@v2/);
-    expect(out).toMatch(/riscv-hgatp@v8 +holds/);
+    expect(io.out).toMatch(/riscv-hgatp@v2/);
+    expect(io.out).toMatch(/riscv-hgatp@v8 +holds/);
   });
 
   it.each([
@@ -71,8 +62,8 @@ describe("kvm-ordercheck CLI", () => {
     [["frobnicate"], /unknown command 'frobnicate'/],
   ])("bad input %j: one line, exit 2", async (argv, msg) => {
     expect(await main(argv as string[])).toBe(2);
-    expect(err).toMatch(msg);
-    expect(err.trim().split("\n")).toHaveLength(1);
+    expect(io.err).toMatch(msg);
+    expect(io.err.trim().split("\n")).toHaveLength(1);
   });
 });
 
@@ -87,12 +78,12 @@ describe("the installed binary", () => {
 describe("kvm-ordercheck CLI, memory-fault targets", () => {
   it("prints the arm64 matrix under --contract strict and exits 1", async () => {
     expect(await main(["check", "arm64-memfault", "--contract", "strict", "--runs", "1500", "--seed", "5"])).toBe(1);
-    expect(out).toMatch(/arm64-memfault@scrub\+gated +holds +holds +holds +holds/);
+    expect(io.out).toMatch(/arm64-memfault@scrub\+gated +holds +holds +holds +holds/);
   });
 
   it("--json gives the matrix as data, with n/a where a property is not checked", async () => {
     expect(await main(["check", "arm64-memfault", "--contract", "doc", "--runs", "500", "--seed", "5", "--json"])).toBe(0);
-    const j = JSON.parse(out);
+    const j = JSON.parse(io.out);
     expect(j.verdict).toBe("holds");
     expect(j.matrix["arm64-memfault@current"]["no-memfault-leak"]).toBe("n/a");
     expect(j.reports).toHaveLength(4);
@@ -103,7 +94,7 @@ describe("kvm-ordercheck CLI, memory-fault targets", () => {
     [["check", "riscv-hgatp@v8", "--contract", "doc"], /riscv-hgatp takes no --contract option/],
   ])("bad input %j: one line, exit 2", async (argv, msg) => {
     expect(await main(argv as string[])).toBe(2);
-    expect(err).toMatch(msg);
+    expect(io.err).toMatch(msg);
   });
 
   it("a replay token whose program has a call the target does not know: exit 2", async () => {
@@ -117,7 +108,7 @@ describe("kvm-ordercheck CLI, memory-fault targets", () => {
       decisions: [],
     });
     expect(await main(["replay", token])).toBe(2);
-    expect(err).toMatch(/does not know: 'KVM_FROBNICATE'/);
+    expect(io.err).toMatch(/does not know: 'KVM_FROBNICATE'/);
   });
 });
 
@@ -127,38 +118,38 @@ describe("kvm-ordercheck CLI, exhaustive mode", () => {
 
   it("proves v8's bound and prints the statement with its counts", async () => {
     expect(await main(["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "2", "--calls", "2", "--workers", "1"])).toBe(0);
-    expect(out).toMatch(/alphabet \(3\): KVM_ENABLE_CAP/);
-    expect(out).toMatch(/hold for all programs of <= 2 calls per thread on <= 2 threads over its 3-call alphabet: 90 programs, \d+ executions \(\d+ equivalence classes/);
+    expect(io.out).toMatch(/alphabet \(3\): KVM_ENABLE_CAP/);
+    expect(io.out).toMatch(/hold for all programs of <= 2 calls per thread on <= 2 threads over its 3-call alphabet: 90 programs, \d+ executions \(\d+ equivalence classes/);
   });
 
   it("ends v7 with its shortest counterexample: two calls, two threads, one preemption", async () => {
     expect(await main(["check", "riscv-hgatp@v7", "--exhaustive", "--threads", "2", "--calls", "2", "--workers", "1", "--property", "hgatp-single-view"])).toBe(1);
-    expect(out).toMatch(/VIOLATED hgatp-single-view: shortest 2 calls, 2 threads, 1 preemption/);
-    expect(out).toMatch(/replay: kvm-ordercheck replay kvmoc1\./);
+    expect(io.out).toMatch(/VIOLATED hgatp-single-view: shortest 2 calls, 2 threads, 1 preemption/);
+    expect(io.out).toMatch(/replay: kvm-ordercheck replay kvmoc1\./);
   });
 
   it("--shard parts merged give the verdict and counts of one run; a part alone proves nothing", async () => {
     const args = ["check", "riscv-hgatp@v7", "--exhaustive", "--threads", "2", "--calls", "2", "--workers", "1", "--json"];
     expect(await main(args)).toBe(1);
-    const whole = JSON.parse(out);
+    const whole = JSON.parse(io.out);
     const files: string[] = [];
     for (const i of [0, 1, 2]) {
-      out = "";
+      io.out = "";
       expect(await main([...args, "--shard", `${i}/3`])).toBeLessThanOrEqual(1);
       const file = join(dir, `shard-${i}.json`);
-      writeFileSync(file, out);
+      writeFileSync(file, io.out);
       files.push(file);
-      expect(JSON.parse(out).proof).toEqual([]);
+      expect(JSON.parse(io.out).proof).toEqual([]);
     }
-    out = "";
+    io.out = "";
     expect(await main(["merge", ...files, "--json"])).toBe(1);
-    const merged = JSON.parse(out);
+    const merged = JSON.parse(io.out);
     expect(merged.stats).toEqual({ ...whole.stats, ms: merged.stats.ms });
     expect(merged.properties.map((p: { verdict: string }) => p.verdict)).toEqual(whole.properties.map((p: { verdict: string }) => p.verdict));
     expect(merged.counterexample.steps).toEqual(whole.counterexample.steps);
-    out = "";
+    io.out = "";
     expect(await main(["merge", files[0]!, files[1]!])).toBe(1);
-    expect(out).toMatch(/incomplete: shards 2 of 3 are missing/);
+    expect(io.out).toMatch(/incomplete: shards 2 of 3 are missing/);
   });
 
   it.each([
@@ -170,7 +161,7 @@ describe("kvm-ordercheck CLI, exhaustive mode", () => {
     [["merge", "package.json"], /package.json is not the --json output of check --exhaustive/],
   ])("bad input %j: one line, exit 2", async (argv, msg) => {
     expect(await main(argv as string[])).toBe(2);
-    expect(err).toMatch(msg);
-    expect(err.trim().split("\n")).toHaveLength(1);
+    expect(io.err).toMatch(msg);
+    expect(io.err.trim().split("\n")).toHaveLength(1);
   });
 });

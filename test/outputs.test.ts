@@ -6,9 +6,9 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import mermaid from "mermaid";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { captureOutput } from "./capture.js";
 import { getStateNodes } from "xstate/graph";
 import { machineGraph } from "../model/graph.js";
 import { CoverageRecorder, coverageSummary, mergeCoverage } from "../src/check/coverage.js";
@@ -187,15 +187,7 @@ describe("coverage of the reference machine", () => {
 });
 
 describe("CLI: report files", () => {
-  let out = "";
-  let err = "";
-  beforeEach(() => {
-    out = "";
-    err = "";
-    vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += stripVTControlCharacters(String(s))), true));
-    vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += stripVTControlCharacters(String(s))), true));
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const io = captureOutput();
 
   it("check writes --itf, --mermaid and a --report-dir bundle, and says where", async () => {
     const d = tempDir();
@@ -206,8 +198,8 @@ describe("CLI: report files", () => {
     const trace = JSON.parse(readFileSync(itf, "utf8"));
     expect(trace.vars).toEqual([...ITF_VARS]);
     await expect(mermaid.parse(readFileSync(mmd, "utf8"))).resolves.toBeTruthy();
-    expect(out).toMatch(/ITF trace of riscv-hgatp@v7 \S+ written to /);
-    expect(out).toMatch(/model coverage \(riscv-vm, against its xstate\/graph\): states \d\/4, transitions \d+\/10/);
+    expect(io.out).toMatch(/ITF trace of riscv-hgatp@v7 \S+ written to /);
+    expect(io.out).toMatch(/model coverage \(riscv-vm, against its xstate\/graph\): states \d\/4, transitions \d+\/10/);
     const bundle = join(dir, "riscv-hgatp@v7");
     const files = readdirSync(bundle);
     expect(files).toContain("index.html");
@@ -215,19 +207,19 @@ describe("CLI: report files", () => {
     expect(files).toContain("hgatp-single-view.mmd");
     expect(files).toContain("hgatp-single-view.json");
     expect(files).toContain("hgatp-single-view.c");
-    expect(out).toMatch(/riscv-hgatp@v7\s+\d+ counterexamples?: .*index\.html/);
+    expect(io.out).toMatch(/riscv-hgatp@v7\s+\d+ counterexamples?: .*index\.html/);
   });
 
   it("--json keeps stdout JSON, with a coverage field, and says where files went on stderr", async () => {
     const d = tempDir();
     const mmd = join(d, "none.mmd");
     expect(await main(["check", "riscv-hgatp@v8", "--runs", "200", "--seed", "1", "--json", "--mermaid", mmd])).toBe(0);
-    const j = JSON.parse(out);
+    const j = JSON.parse(io.out);
     expect(j.coverage.machine).toBe("riscv-vm");
     expect(j.coverage.transitions.total).toBe(10);
     expect(j.coverage.transitions.reached).toBeLessThanOrEqual(10);
     expect(existsSync(mmd)).toBe(false);
-    expect(err).toMatch(/no counterexample found: no Mermaid sequence diagram written/);
+    expect(io.err).toMatch(/no counterexample found: no Mermaid sequence diagram written/);
   });
 
   it("replay writes the counterexample's ITF", async () => {
@@ -240,7 +232,7 @@ describe("CLI: report files", () => {
 
   it("an output in a directory that does not exist is bad input: exit 2, one line", async () => {
     expect(await main(["check", "riscv-hgatp@v7", "--runs", "10", "--itf", "/nonexistent-dir/x.itf.json"])).toBe(2);
-    expect(err.trim().split("\n")).toHaveLength(1);
-    expect(err).toMatch(/--itf .*does not exist/);
+    expect(io.err.trim().split("\n")).toHaveLength(1);
+    expect(io.err).toMatch(/--itf .*does not exist/);
   });
 });

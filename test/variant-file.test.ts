@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { stripVTControlCharacters } from "node:util";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captureOutput } from "./capture.js";
 import { main } from "../src/cli/main.js";
 import type { Fixtures } from "./variant-fixtures.js";
 import { REPO, makeFixtures } from "./variant-fixtures.js";
@@ -12,45 +12,37 @@ beforeAll(() => {
 });
 afterAll(() => fx.cleanup());
 
-let out = "";
-let err = "";
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += stripVTControlCharacters(String(s))), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += stripVTControlCharacters(String(s))), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 describe("check --variant-file", () => {
   it("puts a file's variant in its target's matrix beside the shipped ones, and flags the buggy one", async () => {
     const argv = ["check", "riscv-hgatp", "--variant-file", fx.buggy, "--runs", "300", "--seed", "3", "--property", "hgatp-single-view"];
     expect(await main(argv)).toBe(1);
-    expect(out).toMatch(/riscv-hgatp@v8 +holds/);
-    expect(out).toMatch(/riscv-hgatp@v9-nolock +2c\/2t\/1p/);
+    expect(io.out).toMatch(/riscv-hgatp@v8 +holds/);
+    expect(io.out).toMatch(/riscv-hgatp@v9-nolock +2c\/2t\/1p/);
     // The replay command of a file's variant carries the file.
-    expect(out).toMatch(new RegExp(`riscv-hgatp@v9-nolock hgatp-single-view: kvm-ordercheck replay kvmoc1\\.\\S+ --variant-file ${fx.buggy.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    expect(io.out).toMatch(new RegExp(`riscv-hgatp@v9-nolock hgatp-single-view: kvm-ordercheck replay kvmoc1\\.\\S+ --variant-file ${fx.buggy.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
   });
 
   it("checks target@name alone: the guide's example holds", async () => {
     expect(await main(["check", "riscv-hgatp@v9-example", "--variant-file", fx.correct, "--runs", "500", "--seed", "1", "--json"])).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ target: "riscv-hgatp", variant: "v9-example", verdict: "holds" });
+    expect(JSON.parse(io.out)).toMatchObject({ target: "riscv-hgatp", variant: "v9-example", verdict: "holds" });
   });
 
   it("replays a file variant's token with --variant-file, and says what is missing without it", async () => {
     expect(await main(["check", "riscv-hgatp@v9-nolock", "--variant-file", fx.buggy, "--runs", "500", "--seed", "3", "--property", "hgatp-single-view", "--json"])).toBe(1);
-    const j = JSON.parse(out);
+    const j = JSON.parse(io.out);
     expect(j.property).toBe("hgatp-single-view");
-    out = "";
+    io.out = "";
     expect(await main(["replay", j.replay])).toBe(2);
-    expect(err).toMatch(/riscv-hgatp@v9-nolock, which is not shipped: replay a variant of your own with --variant-file/);
+    expect(io.err).toMatch(/riscv-hgatp@v9-nolock, which is not shipped: replay a variant of your own with --variant-file/);
     expect(await main(["replay", j.replay, "--json", "--variant-file", fx.buggy])).toBe(1);
-    expect(JSON.parse(out).counterexample.message).toBe(j.counterexample.message);
+    expect(JSON.parse(io.out).counterexample.message).toBe(j.counterexample.message);
   });
 
   it("runs exhaustive mode on worker threads that load the file themselves", async () => {
     expect(await main(["check", "riscv-hgatp@v9-nolock", "--variant-file", fx.buggy, "--exhaustive", "--workers", "2", "--property", "hgatp-single-view", "no-deadlock", "--json"])).toBe(1);
-    const j = JSON.parse(out);
+    const j = JSON.parse(io.out);
     expect(j.mode).toBe("exhaustive");
     expect(j.properties.find((p: { property: string }) => p.property === "hgatp-single-view").verdict).toBe("violated");
     expect(j.proof).toContainEqual(expect.stringMatching(/^no-deadlock holds for all programs/));
@@ -72,7 +64,7 @@ export default defineVariant({
 `,
     );
     expect(await main(["check", "arm64-memfault@ungated", "--variant-file", file, "--runs", "400", "--seed", "1", "--property", "memfault-errno", "--json"])).toBe(1);
-    expect(JSON.parse(out)).toMatchObject({ target: "arm64-memfault", variant: "ungated", verdict: "violated", property: "memfault-errno" });
+    expect(JSON.parse(io.out)).toMatchObject({ target: "arm64-memfault", variant: "ungated", verdict: "violated", property: "memfault-errno" });
   });
 });
 
@@ -140,8 +132,8 @@ describe("a variant file that does not load or does not fit: one line, exit 2", 
   ];
   it.each(cases)("%s", async (_name, argv, msg) => {
     expect(await main(argv())).toBe(2);
-    expect(err).toMatch(msg);
-    expect(err.trim().split("\n")).toHaveLength(1);
+    expect(io.err).toMatch(msg);
+    expect(io.err.trim().split("\n")).toHaveLength(1);
   });
 });
 
