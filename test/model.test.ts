@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createVcpu } from "../src/program/calls.js";
 import { runSequential } from "../model/reference.js";
 import { riscvVmReference } from "../model/riscv-vm.js";
 import { checkLinearizable } from "../src/check/linearizability.js";
@@ -8,7 +9,7 @@ import { v8 } from "../src/kernel/riscv/variants/v8.js";
 import { EBUSY, EFAULT, EINVAL } from "../src/kernel/uapi/errno.js";
 
 const cap = (bits: number): Call => ({ ioctl: "KVM_ENABLE_CAP", fd: "vm", cap: "KVM_CAP_VM_GPA_BITS", flags: 0, args: [bits] });
-const vcpu = (id: number): Call => ({ ioctl: "KVM_CREATE_VCPU", fd: "vm", id });
+const vcpu = createVcpu;
 const slot = (gpa: number): Call => ({
   ioctl: "KVM_SET_USER_MEMORY_REGION",
   fd: "vm",

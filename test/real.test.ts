@@ -4,6 +4,7 @@
  * to a missing device is tested everywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createVcpu } from "../src/program/calls.js";
 import { noStaleExitReason } from "../properties/no-stale-exit-reason.js";
 import { main } from "../src/cli/main.js";
 import type { ReferenceModel } from "../model/reference.js";
@@ -26,7 +27,7 @@ const { available, why } = probeDevice(device);
 const needs = `needs a usable KVM device (${why || device})`;
 const x86Caps = TARGETS.find((t) => t.name === "x86-caps");
 
-const vcpu = (id: number): Call => ({ ioctl: "KVM_CREATE_VCPU", fd: "vm", id });
+const vcpu = createVcpu;
 const cap = (name: string, ...args: number[]): Call => ({ ioctl: "KVM_ENABLE_CAP", fd: "vm", cap: name, flags: 0, args });
 const slot = (s: number, gpa: number, size: number, uaddr: number): Call => ({
   ioctl: "KVM_SET_USER_MEMORY_REGION",

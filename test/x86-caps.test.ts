@@ -7,6 +7,7 @@
  * model: each `[call, r]` pair is what /dev/kvm returned for that call in that order.
  */
 import { describe, expect, it } from "vitest";
+import { createVcpu } from "../src/program/calls.js";
 import { runSequential } from "../model/reference.js";
 import { checkExhaustive } from "../src/explore/exhaustive/check.js";
 import type { PropertyVerdict } from "../src/explore/random.js";
@@ -26,7 +27,7 @@ import { x86CapsCurrent } from "../src/kernel/x86/variants/caps-current.js";
 
 const MiB = 2 ** 20;
 const cap = (name: string, a0: number, flags = 0): Call => ({ ioctl: "KVM_ENABLE_CAP", fd: "vm", cap: `KVM_CAP_${name}`, flags, args: [a0] });
-const vcpu = (id: number): Call => ({ ioctl: "KVM_CREATE_VCPU", fd: "vm", id });
+const vcpu = createVcpu;
 const irqchip: Call = { ioctl: "KVM_CREATE_IRQCHIP", fd: "vm" };
 const boot = (id: number): Call => ({ ioctl: "KVM_SET_BOOT_CPU_ID", fd: "vm", id });
 const check = (name: string, fd: "vm" | "system" = "vm"): Call => ({ ioctl: "KVM_CHECK_EXTENSION", fd, cap: `KVM_CAP_${name}` });

@@ -5,21 +5,14 @@
  * KVM_RUN with a guest that touches RAM (a g-stage fault) or nothing.
  */
 import type { Call } from "../../kernel/rt/trace.js";
+import { setMemoryRegion } from "../../program/calls.js";
 import type { RiscvHgatpVariant } from "./variant.js";
 
 const MiB = 2 ** 20;
 /** Page-aligned userspace addresses, one per slot, so that re-creating a slot is a no-op. */
 const uaddr = (slot: number) => 2 ** 32 * (slot + 1);
 
-const memslot = (slot: number, gpa: number, size = 2 * MiB, flags = 0): Call => ({
-  ioctl: "KVM_SET_USER_MEMORY_REGION",
-  fd: "vm",
-  slot,
-  flags,
-  guest_phys_addr: gpa,
-  memory_size: size,
-  userspace_addr: uaddr(slot),
-});
+const memslot = (slot: number, gpa: number, size = 2 * MiB, flags = 0): Call => setMemoryRegion(slot, gpa, size, uaddr(slot), flags);
 
 export function riscvHgatpAlphabet(variant: RiscvHgatpVariant): Call[] {
   const cap = variant.contract.cap;

@@ -5,21 +5,14 @@
  * program's arena (all offsets below 8 MiB).
  */
 import type { Call } from "../../kernel/rt/trace.js";
+import { checkExtension, createVcpu, enableCap, setMemoryRegion } from "../../program/calls.js";
 
 const MiB = 2 ** 20;
 
-const cap = (name: string, ...args: number[]): Call => ({ ioctl: "KVM_ENABLE_CAP", fd: "vm", cap: `KVM_CAP_${name}`, flags: 0, args });
-const vcpu = (id: number): Call => ({ ioctl: "KVM_CREATE_VCPU", fd: "vm", id });
-const check = (name: string, fd: "vm" | "system" = "vm"): Call => ({ ioctl: "KVM_CHECK_EXTENSION", fd, cap: `KVM_CAP_${name}` });
-const memslot = (slot: number, gpa: number, size: number, uaddr: number, flags = 0): Call => ({
-  ioctl: "KVM_SET_USER_MEMORY_REGION",
-  fd: "vm",
-  slot,
-  flags,
-  guest_phys_addr: gpa,
-  memory_size: size,
-  userspace_addr: uaddr,
-});
+const cap = (name: string, ...args: number[]): Call => enableCap(`KVM_CAP_${name}`, args);
+const vcpu = createVcpu;
+const check = (name: string, fd: "vm" | "system" = "vm"): Call => checkExtension(`KVM_CAP_${name}`, fd);
+const memslot = setMemoryRegion;
 
 export const CREATE_IRQCHIP: Call = { ioctl: "KVM_CREATE_IRQCHIP", fd: "vm" };
 const bootCpu = (id: number): Call => ({ ioctl: "KVM_SET_BOOT_CPU_ID", fd: "vm", id });
