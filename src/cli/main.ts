@@ -143,7 +143,7 @@ function listText(): string {
   return out.join("\n");
 }
 
-export async function main(argv: string[], write = (s: string) => void process.stdout.write(s)): Promise<number> {
+export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
   let action: () => Promise<number> | number = () => 0;
   const program = new Command("kvm-ordercheck")
     .description("A model checker for the ordering contracts of the Linux KVM userspace API")
