@@ -1,5 +1,6 @@
 /** One worker thread of an exhaustive run: its slice of the programs, progress, then its result. */
 import { parentPort, workerData } from "node:worker_threads";
+import { isInputError } from "../../cli/errors.js";
 import { findTarget } from "../../targets/registry.js";
 import { loadVariantFile } from "../../variant/load.js";
 import type { TargetOptions } from "../../targets/target.js";
@@ -16,17 +17,24 @@ interface Job {
 }
 
 const job = workerData as Job;
-const subject = job.source
-  ? (await loadVariantFile(job.source)).subject(job.options)
-  : findTarget(job.target).subject(job.variant, job.options);
-let last = 0;
-const result = checkExhaustive(subject, {
-  ...job.opts,
-  onProgress(done, total, executions) {
-    const now = Date.now();
-    if (now - last < 100 && done < total) return;
-    last = now;
-    parentPort!.postMessage({ kind: "progress", done, total, executions });
-  },
-});
-parentPort!.postMessage({ kind: "done", result });
+try {
+  const subject = job.source
+    ? (await loadVariantFile(job.source)).subject(job.options)
+    : findTarget(job.target).subject(job.variant, job.options);
+  let last = 0;
+  const result = checkExhaustive(subject, {
+    ...job.opts,
+    onProgress(done, total, executions) {
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      parentPort!.postMessage({ kind: "progress", done, total, executions });
+    },
+  });
+  parentPort!.postMessage({ kind: "done", result });
+} catch (e) {
+  // An error class does not survive the trip to the main thread: say whether it is the
+  // user's input (a --variant-file hook that throws, a program the target refuses).
+  if (!isInputError(e)) throw e;
+  parentPort!.postMessage({ kind: "input-error", message: e.message });
+}

@@ -4,6 +4,7 @@
  * here first, so that a bound too large is one error, not one per worker.
  */
 import { Worker } from "node:worker_threads";
+import { UsageError } from "../../targets/errors.js";
 import type { Subject, TargetOptions } from "../../targets/target.js";
 import type { ExhaustiveOptions, ExhaustiveResult } from "./check.js";
 import { boundOf, checkExhaustive, combineParts } from "./check.js";
@@ -24,6 +25,7 @@ export async function checkExhaustiveParallel(
   const module = new URL(fromSource ? "./worker.ts" : "./worker.js", here).href;
   const url = fromSource ? new URL("./worker-boot.mjs", here) : new URL(module);
   const progress = Array.from({ length: workers }, () => ({ done: 0, total: 0, executions: 0 }));
+  const running: Worker[] = [];
   const parts = await Promise.all(
     Array.from(
       { length: workers },
@@ -40,8 +42,10 @@ export async function checkExhaustiveParallel(
               opts: { ...plain, slice: { index, count: workers } },
             },
           });
-          w.on("message", (m: { kind: string; done: number; total: number; executions: number; result: ExhaustiveResult }) => {
+          running.push(w);
+          w.on("message", (m: { kind: string; done: number; total: number; executions: number; result: ExhaustiveResult; message: string }) => {
             if (m.kind === "done") resolve(m.result);
+            else if (m.kind === "input-error") reject(new UsageError(m.message));
             else {
               progress[index] = m;
               const sum = (k: "done" | "total" | "executions") => progress.reduce((n, p) => n + p[k], 0);
@@ -54,6 +58,10 @@ export async function checkExhaustiveParallel(
           });
         }),
     ),
-  );
+  ).catch(async (e: unknown) => {
+    // One worker failed: the others' answers would be part of a run that is not.
+    await Promise.all(running.map((w) => w.terminate()));
+    throw e;
+  });
   return combineParts(parts);
 }
