@@ -21,7 +21,7 @@
 import type { Call, CallResult } from "../kernel/rt/trace.js";
 import { EBADF, EINTR, ENOTTY } from "../kernel/uapi/errno.js";
 import { KVM_EXIT_INTR, KVM_EXIT_MEMORY_FAULT } from "../kernel/uapi/exits.js";
-import { ProgramError, UAPI_CAPS } from "../kernel/uapi/caps.js";
+import { ProgramError, UAPI_CAPS, capNumber } from "../kernel/uapi/caps.js";
 import type { Mapping } from "./libc.js";
 import { close, ioctl, mmap, munmap } from "./libc.js";
 import { guestEntry, isRealGuest } from "./guest.js";
@@ -84,13 +84,8 @@ export interface SessionContext {
   readonly kickFlags?: Int32Array;
 }
 
-const capOf = (cap: unknown): number => {
-  if (typeof cap === "number") return cap;
-  // The backend's own table (from the 6.18 header) first, then the models' (src/kernel/uapi/caps.ts).
-  const n = typeof cap === "string" ? UAPI_CAPS[cap] : undefined;
-  if (n === undefined) throw new ProgramError(`unknown capability ${String(cap)} (not in the real backend's table, src/real/uapi.ts)`);
-  return n;
-};
+/** A cap's number, from the same uapi table the models use. */
+const capOf = (cap: unknown): number => capNumber(UAPI_CAPS, cap);
 
 const u64 = (v: unknown): bigint => BigInt(Math.trunc(Number(v ?? 0)));
 
