@@ -106,8 +106,3 @@ describe.skipIf(!haveChromium)(`HTML report in headless Chromium (${CHROMIUM})`,
     }
   });
 });
-
-if (!haveChromium)
-  describe("HTML report in a browser", () => {
-    it.skip(`skipped: no Chromium at ${CHROMIUM} (install Debian's chromium; .ci/run does)`, () => {});
-  });
