@@ -71,6 +71,8 @@ describe("standalone C", () => {
     expect(c).toContain("riscv-hgatp@v7, property hgatp-single-view");
     expect(c).toContain(`kvm-ordercheck replay ${cx.replay}`);
     expect(c).toContain("#define KVM_CAP_RISCV_SET_HGATP_MODE 248");
+    // The number is the subject's (a variant file's patch may number its cap otherwise).
+    expect(standaloneC(cx, { ...subject, patchCaps: { KVM_CAP_RISCV_SET_HGATP_MODE: 251 } })).toContain("#define KVM_CAP_RISCV_SET_HGATP_MODE 251");
     expect(c).toMatch(/pthread_barrier_wait\(&go\)/);
     // T1's KVM_CREATE_VCPU began while T0's cap was running: the two start together, no wait.
     expect(c).not.toMatch(/wait_returned\(0\);/);

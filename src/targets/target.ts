@@ -20,6 +20,8 @@ export interface Subject {
   readonly patch: PatchRef;
   /** A variant from `--variant-file`: the file (absolute path); replaying its tokens needs it. */
   readonly source?: string;
+  /** Caps the variant's patch adds (in no merged uapi header), by name: their numbers for C reproducers. */
+  readonly patchCaps?: Readonly<Record<string, number>>;
   /** The finite set of calls programs are made of, simplest first (shrinking goes towards the front). */
   readonly alphabet: readonly Call[];
   /** The alphabet entries thread `tid` may use (all of them when absent); threads from 1 on share one. */

@@ -6,10 +6,8 @@
  * Capabilities a variant's patch adds (never merged, e.g. KVM_CAP_RISCV_SET_HGATP_MODE)
  * take the number from the variant, which transcribes the patch.
  */
-import { RISCV_HGATP_VARIANTS } from "../../targets/riscv-hgatp/index.js";
 import type { Subject } from "../../targets/target.js";
 import { UAPI_CAPS } from "../../kernel/uapi/caps.js";
-
 
 export interface CapValue {
   readonly name: string;
@@ -17,15 +15,9 @@ export interface CapValue {
   readonly source: string;
 }
 
-/** A variant's own caps (the patch's numbers), for the targets whose variants add caps. */
-function variantCaps(subject: Subject): Readonly<Record<string, number>> {
-  if (subject.target !== "riscv-hgatp") return {};
-  return RISCV_HGATP_VARIANTS.find((v) => v.name === subject.variant)?.code.caps ?? {};
-}
-
 export function capValue(subject: Subject, cap: unknown): CapValue {
   const name = String(cap);
-  const own = variantCaps(subject)[name];
+  const own = subject.patchCaps?.[name];
   if (own !== undefined) return { name, value: own, source: `the patch (${subject.patch.messageId}); in no merged uapi header` };
   const v = UAPI_CAPS[name];
   if (v !== undefined) return { name, value: v, source: "include/uapi/linux/kvm.h" };

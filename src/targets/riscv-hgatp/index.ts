@@ -31,6 +31,7 @@ export function riscvHgatpSubject(variant: RiscvHgatpVariant): Subject {
     variant: variant.name,
     summary: variant.summary,
     patch: variant.patch,
+    patchCaps: variant.code.caps,
     alphabet: riscvHgatpAlphabet(variant),
     exhaustive: { alphabet: riscvHgatpExhaustiveAlphabet(variant) },
     properties: [
