@@ -246,6 +246,23 @@ describe.skipIf(!available || !x86Caps)(`x86-caps on the real kernel (${!x86Caps
     expect(b2.out.join("")).toMatch(/1 program of 2 threads, each repeated 20 times/);
   });
 
+  it("--json gives each mode's report as data", async () => {
+    const two = JSON.stringify([[vcpu(0)], [{ ioctl: "KVM_CREATE_IRQCHIP", fd: "vm" }]]);
+    const race = capture();
+    expect(await main(["real", "x86-caps", "--program", two, "--repeat", "20", "--json"], race.write)).toBe(0);
+    const r = JSON.parse(race.out.join(""));
+    expect(r).toMatchObject({ mode: "race", verdict: "holds", target: "x86-caps" });
+    expect(r.programs[0].real.reduce((n: number, o: { count: number }) => n + o.count, 0)).toBe(20);
+    const diff = capture();
+    expect(await main(["real", "x86-caps", "--runs", "30", "--seed", "1", "--json"], diff.write)).toBe(0);
+    expect(JSON.parse(diff.out.join(""))).toMatchObject({ mode: "differential", verdict: "holds", seed: 1, differences: [] });
+    const exits = capture();
+    expect(await main(["real", "x86-memfault", "--runs", "50", "--seed", "1", "--calls", "3", "--json"], exits.write)).toBe(1);
+    const e = JSON.parse(exits.out.join(""));
+    expect(e.properties.find((p: { property: string }) => p.property === "no-stale-exit-reason").verdict).toBe("violated");
+    expect(e.command).toBe("kvm-ordercheck real x86-memfault --runs 50 --seed 1 --calls 3");
+  });
+
   it("race mode counts every repetition and checks it against the model", async () => {
     const subject = x86Caps!.subject(x86Caps!.variants[0]!.name);
     const b = new RealBackend({ device, arenaSize: arenaSizeFor([...(subject.fixture ?? []), ...subject.alphabet]) });

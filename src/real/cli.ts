@@ -16,6 +16,7 @@ import { DeviceUnavailable, devicePath } from "./device.js";
 import { compareProgram, runDifferential } from "./differential.js";
 import { runExitReasons } from "./exit-reasons.js";
 import { runRace } from "./race.js";
+import { comparisonJson, differentialJson, exitReasonJson, raceJson } from "./json.js";
 import { comparisonText, differentialText, exitReasonText, raceText } from "./report.js";
 
 export interface RealOpts {
@@ -28,7 +29,10 @@ export interface RealOpts {
   watchdog?: number;
   /** A program as JSON: an array of threads, each an array of calls. */
   program?: string;
+  json?: boolean;
 }
+
+const asJson = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 
 /** `--program '[[{"ioctl": ...}], [...]]'`: threads of calls, or a one-line error. */
 export function parseProgram(json: string): Threads {
@@ -78,7 +82,8 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
     const backend = backendFor(device, 0, o.watchdog ?? 10);
     try {
       const rep = runExitReasons(backend, { runs, seed, calls: o.calls ?? 6 });
-      write(`${exitReasonText(rep, device, commandLine(spec, o, seed, runs))}\n`);
+      const command = commandLine(spec, o, seed, runs);
+      write(`${o.json ? asJson(exitReasonJson(rep, { device, command })) : exitReasonText(rep, device, command)}\n`);
       return rep.outcomes.every((x) => x.holds) ? 0 : 1;
     } finally {
       backend.close();
@@ -111,7 +116,7 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
         },
         given ? [given] : undefined,
       );
-      write(`${raceText(rep, device)}\n`);
+      write(`${o.json ? asJson(raceJson(rep, { device })) : raceText(rep, device)}\n`);
       const bad = rep.programs.some((p) => p.notLinearizable > 0 || p.real.some((r) => !r.possible));
       return bad ? 1 : 0;
     } finally {
@@ -124,7 +129,9 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
     const backend = backendFor(device, arenaSizeFor([...arenaCalls, ...given.flat()]), watchdogMs);
     try {
       const calls = compareProgram(subject, backend, given[0]!);
-      write(`${comparisonText(subject.target, subject.variant, calls, device)}\n`);
+      write(
+        `${o.json ? asJson(comparisonJson(subject.target, subject.variant, calls, { device })) : comparisonText(subject.target, subject.variant, calls, device)}\n`,
+      );
       return calls.some((c) => c.differs) ? 1 : 0;
     } finally {
       backend.close();
@@ -134,7 +141,8 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
   const backend = backendFor(device, arena, watchdogMs);
   try {
     const rep = runDifferential(subject, backend, { runs, seed, calls: o.calls ?? 6 });
-    write(`${differentialText(rep, device, commandLine(spec, o, seed, runs))}\n`);
+    const command = commandLine(spec, o, seed, runs);
+    write(`${o.json ? asJson(differentialJson(rep, { device, command })) : differentialText(rep, device, command)}\n`);
     return rep.differences.length ? 1 : 0;
   } finally {
     backend.close();
