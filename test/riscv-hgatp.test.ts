@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { counterexampleOf } from "../src/explore/counterexample.js";
 import type { PropertyVerdict } from "../src/explore/random.js";
 import { checkRandom } from "../src/explore/random.js";
+import { fewestPreemptions } from "../src/explore/exhaustive/preemptions.js";
 import { decodeReplay } from "../src/explore/replay.js";
 import { riscvHgatp } from "../src/targets/riscv-hgatp/index.js";
 
@@ -57,6 +58,21 @@ describe("riscv-hgatp@v7", () => {
     }
     const v = verdict(r.verdicts, "hgatp-single-view");
     if (v.verdict === "violated") expect(v.counterexample.size.calls).toBe(2);
+  });
+
+  it("random counterexamples have the fewest preemptions their program allows", () => {
+    // Shrinking decisions alone once left 3 preemptions where 1 does (seed 42468107).
+    const s = subject("v7");
+    for (const seed of [42468107, 1, 2]) {
+      const r = checkRandom(s, { runs: 2000, seed, maxThreads: 3, maxCalls: 4, properties: ["hgatp-single-view", "cap-ordering", "linearizable"] });
+      for (const v of r.verdicts) {
+        expect(v.verdict).toBe("violated");
+        if (v.verdict !== "violated") continue;
+        const prop = s.properties.find((p) => p.name === v.property)!;
+        expect(fewestPreemptions(s, prop, v.counterexample.threads, v.counterexample.size.preemptions)).toBeNull();
+        expect(v.counterexample.size.preemptions).toBe(1);
+      }
+    }
   });
 
   it("calls kvm_are_all_memslots_empty() without slots_lock: a lockdep finding in one call", () => {

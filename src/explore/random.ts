@@ -22,9 +22,13 @@ import type { Subject, TargetOptions } from "../targets/target.js";
 import { decisionsArb, programArb } from "./arbitraries.js";
 import type { Counterexample } from "./counterexample.js";
 import { counterexampleOf } from "./counterexample.js";
+import { fewestPreemptions } from "./exhaustive/preemptions.js";
 
 /** Runs tried per program shape while looking for a smaller counterexample. */
 const RUNS_PER_SHAPE = 1000;
+
+/** Executions per preemption bound when minimising a counterexample's preemptions. */
+const PREEMPTION_SEARCH_BUDGET = 20_000;
 
 /** How a run's schedule is drawn: uniform decisions, or PCT with a bug depth. */
 export type ScheduleStrategy = { readonly kind: "uniform" } | { readonly kind: "pct"; readonly depth: number };
@@ -164,8 +168,14 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
         smallest = shrunk.counterexample?.[0] ?? failure;
       }
       const [p, d] = smallest;
-      const cx = counterexampleOf(subject, opts.options ?? {}, name, toThreads(p), d);
+      let cx = counterexampleOf(subject, opts.options ?? {}, name, toThreads(p), d);
       if (!cx) throw new Error(`internal: the shrunk counterexample for ${name} does not replay`);
+      // Shrinking decisions towards zero does not always reach the fewest preemptions:
+      // search the shrunk program's schedules by preemption bound (within a budget).
+      if (cx.size.preemptions > 0) {
+        const fewer = fewestPreemptions(subject, prop, cx.threads, cx.size.preemptions, PREEMPTION_SEARCH_BUDGET);
+        if (fewer) cx = counterexampleOf(subject, opts.options ?? {}, name, cx.threads, fewer.decisions) ?? cx;
+      }
       found.set(name, { property: name, statement: prop.statement, verdict: "violated", counterexample: cx, foundAfter: runsDone - 1 });
     }
     open = open.filter((x) => !failing.includes(x.name));

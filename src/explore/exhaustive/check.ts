@@ -20,6 +20,7 @@ import { UsageError } from "../../targets/errors.js";
 import type { Subject, TargetOptions, Threads } from "../../targets/target.js";
 import type { ExploreOptions } from "./dpor.js";
 import { exploreProgram } from "./dpor.js";
+import { fewestPreemptions } from "./preemptions.js";
 import { countPrograms, enumeratePrograms } from "./programs.js";
 import type { ProgramIdx } from "./programs.js";
 
@@ -165,19 +166,10 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     if (!best || !c) continue;
     for (const index of c.programs) {
       const threads = toThreads(all[index]!);
-      for (let bound = 0; bound < findings[p.name]!.preemptions; bound++) {
-        let hit: ExhaustiveFinding | null = null;
-        exploreProgram(
-          (s) => subject.execute(threads, s),
-          { reduction: "none", preemptionBound: bound },
-          (ex, decisions) => {
-            if (hit || p.check(ex).holds) return;
-            hit = { program: index, threads, decisions: trimDecisions(decisions), calls: c.size, threadCount: threads.length, preemptions: preemptions(ex) };
-          },
-        );
-        if (hit && better(hit, findings[p.name])) findings[p.name] = hit;
-        if (hit) break;
-      }
+      const hit = fewestPreemptions(subject, p, threads, findings[p.name]!.preemptions);
+      if (!hit) continue;
+      const f: ExhaustiveFinding = { program: index, threads, decisions: hit.decisions, calls: c.size, threadCount: threads.length, preemptions: hit.preemptions };
+      if (better(f, findings[p.name])) findings[p.name] = f;
     }
   }
 
