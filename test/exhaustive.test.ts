@@ -9,6 +9,7 @@ import { countPrograms, enumeratePrograms } from "../src/explore/exhaustive/prog
 import { traceKey } from "../src/explore/exhaustive/traces.js";
 import { checkExhaustiveParallel } from "../src/explore/exhaustive/workers.js";
 import { checkRandom } from "../src/explore/random.js";
+import { merges, sequentialCounterexample } from "../src/explore/sequential.js";
 import type { K } from "../src/kernel/rt/ops.js";
 import { READ, WRITE, choose, mutex_lock, mutex_unlock } from "../src/kernel/rt/ops.js";
 import { execute } from "../src/kernel/rt/execution.js";
@@ -221,5 +222,28 @@ describe("PCT", () => {
     expect(r.verdicts[0]!.verdict).toBe("violated");
     expect(r.stats.pct!.perRun).toBeGreaterThan(0);
     expect(r.stats.pct!.perRun).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("a concurrent counterexample that needs no concurrency", () => {
+  const vcpu0: Call = { ioctl: "KVM_CREATE_VCPU", fd: "vm", id: 0 };
+
+  it("x86-caps@pre-3e515705: the two calls in one thread break cap-ordering already", () => {
+    const pre = x86Caps.subject("pre-3e515705");
+    const prop = pre.properties.find((p) => p.name === "cap-ordering")!;
+    const irqchip: Call = { ioctl: "KVM_CREATE_IRQCHIP", fd: "vm" };
+    expect(sequentialCounterexample(pre, prop, [[irqchip], [vcpu0]])).toEqual({ threads: [[vcpu0, irqchip]], decisions: [] });
+  });
+
+  it("riscv-hgatp@v7's race does: no order of its calls on one thread breaks the single view", () => {
+    const v7 = riscvHgatp.subject("v7");
+    const prop = v7.properties.find((p) => p.name === "hgatp-single-view")!;
+    const cap = v7.exhaustive!.alphabet[0]!;
+    expect(sequentialCounterexample(v7, prop, [[cap], [vcpu0]])).toBeNull();
+  });
+
+  it("merges keep each thread's order", () => {
+    const c = (n: number): Call => ({ ioctl: `C${n}` });
+    expect(merges([[c(1), c(2)], [c(3)]]).map((m) => m.map((x) => x.ioctl).join(""))).toEqual(["C1C2C3", "C1C3C2", "C3C1C2"]);
   });
 });

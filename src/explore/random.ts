@@ -23,6 +23,7 @@ import { decisionsArb, programArb } from "./arbitraries.js";
 import type { Counterexample } from "./counterexample.js";
 import { counterexampleOf } from "./counterexample.js";
 import { fewestPreemptions } from "./exhaustive/preemptions.js";
+import { sequentialCounterexample } from "./sequential.js";
 
 /** Runs tried per program shape while looking for a smaller counterexample. */
 const RUNS_PER_SHAPE = 1000;
@@ -170,6 +171,9 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
       const [p, d] = smallest;
       let cx = counterexampleOf(subject, opts.options ?? {}, name, toThreads(p), d);
       if (!cx) throw new Error(`internal: the shrunk counterexample for ${name} does not replay`);
+      // The same calls on one thread may do: then the bug needs no concurrency.
+      const sequential = sequentialCounterexample(subject, prop, cx.threads);
+      if (sequential) cx = counterexampleOf(subject, opts.options ?? {}, name, sequential.threads, sequential.decisions) ?? cx;
       // Shrinking decisions towards zero does not always reach the fewest preemptions:
       // search the shrunk program's schedules by preemption bound (within a budget).
       if (cx.size.preemptions > 0) {
