@@ -233,6 +233,8 @@ describe("a concurrent counterexample that needs no concurrency", () => {
     const prop = pre.properties.find((p) => p.name === "cap-ordering")!;
     const irqchip: Call = { ioctl: "KVM_CREATE_IRQCHIP", fd: "vm" };
     expect(sequentialCounterexample(pre, prop, [[irqchip], [vcpu0]])).toEqual({ threads: [[vcpu0, irqchip]], decisions: [] });
+    // Not beyond the search's bound: one call per thread stays two threads.
+    expect(sequentialCounterexample(pre, prop, [[irqchip], [vcpu0]], 1)).toBeNull();
   });
 
   it("riscv-hgatp@v7's race does: no order of its calls on one thread breaks the single view", () => {

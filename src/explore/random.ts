@@ -172,7 +172,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
       let cx = counterexampleOf(subject, opts.options ?? {}, name, toThreads(p), d);
       if (!cx) throw new Error(`internal: the shrunk counterexample for ${name} does not replay`);
       // The same calls on one thread may do: then the bug needs no concurrency.
-      const sequential = sequentialCounterexample(subject, prop, cx.threads);
+      const sequential = sequentialCounterexample(subject, prop, cx.threads, opts.maxCalls);
       if (sequential) cx = counterexampleOf(subject, opts.options ?? {}, name, sequential.threads, sequential.decisions) ?? cx;
       // Shrinking decisions towards zero does not always reach the fewest preemptions:
       // search the shrunk program's schedules by preemption bound (within a budget).

@@ -44,13 +44,18 @@ export function merges(threads: Threads, max = MAX_ORDERS): Call[][] {
   return out;
 }
 
-/** A one-thread program of the same calls that violates `property`, with its decisions; null if none does. */
+/**
+ * A one-thread program of the same calls that violates `property`, with its decisions;
+ * null if none does, or if one thread may not have that many calls (`maxCalls`, the
+ * search's bound: a counterexample stays inside the bound the user asked for).
+ */
 export function sequentialCounterexample(
   subject: Subject,
   property: Property,
   threads: Threads,
+  maxCalls = Infinity,
 ): { readonly threads: Threads; readonly decisions: readonly number[] } | null {
-  if (threads.length < 2) return null;
+  if (threads.length < 2 || threads.reduce((n, t) => n + t.length, 0) > maxCalls) return null;
   for (const calls of merges(threads)) {
     try {
       // One thread: the only decisions are the choice points' values; try them all.
