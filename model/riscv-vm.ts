@@ -14,7 +14,7 @@
  */
 import { assign, setup } from "xstate";
 import type { Call, CallResult } from "../src/kernel/rt/trace.js";
-import { EBADF, EEXIST, EFAULT, EINVAL, errnoName, formatReturn } from "../src/kernel/uapi/errno.js";
+import { EBADF, EEXIST, EFAULT, EINVAL, errnoName } from "../src/kernel/uapi/errno.js";
 import {
   kvm_riscv_gstage_gpa_bits,
   kvm_riscv_gstage_gpa_size,
@@ -22,15 +22,11 @@ import {
 } from "../src/kernel/riscv/gstage.js";
 import { KVM_MAX_VCPU_IDS, KVM_MEM_SLOTS_NUM, PAGE_SIZE } from "../src/kernel/generic/kvm.js";
 import type { GstageCapContract } from "./gstage-contract.js";
+import type { Expectation as ContractExpectation } from "./expectation.js";
+import { anything, exactly } from "./expectation.js";
+import type { Slot } from "./memslots.js";
+import { expectMemslot as expectMemslotRules } from "./memslots.js";
 import { xstateReference } from "./reference.js";
-
-interface Slot {
-  readonly id: number;
-  readonly base_gfn: number;
-  readonly npages: number;
-  readonly flags: number;
-  readonly userspace_addr: number;
-}
 
 export interface RiscvVmContext {
   readonly contract: GstageCapContract;
@@ -46,23 +42,7 @@ export interface RiscvVmContext {
 /** `phase` 0 of KVM_CREATE_VCPU is its reservation; the last phase of any call is its result. */
 export type RiscvVmEvent = { type: "call"; call: Call; result: CallResult; phase: number; tid: number };
 
-/** What the documentation allows for one call in one state, and the state after it. */
-interface Expectation {
-  readonly allows: (r: number) => boolean;
-  /** What is allowed, for the violation message. */
-  readonly expected: string;
-  readonly next: (ctx: RiscvVmContext, r: number) => Partial<RiscvVmContext>;
-}
-
-const exactly = (want: number, next: Expectation["next"] = () => ({})): Expectation => ({
-  allows: (r) => r === want,
-  expected: formatReturn(want),
-  next,
-});
-
-const anything: Expectation = { allows: () => true, expected: "anything", next: () => ({}) };
-
-const VALID_MEMSLOT_FLAGS = 0b11; // KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY
+type Expectation = ContractExpectation<RiscvVmContext>;
 
 function committed(ctx: RiscvVmContext): boolean {
   return ctx.vcpus.length + ctx.reserved > 0 || ctx.memslots.length > 0;
@@ -84,7 +64,7 @@ function expectEnableCap(ctx: RiscvVmContext, call: Call): Expectation {
     (c.setOnce && ctx.capSet ? "the mode was already set" : null);
   if (tooLate) {
     return c.tooLateErrno !== null
-      ? { ...exactly(-c.tooLateErrno), expected: `${formatReturn(-c.tooLateErrno)} (${tooLate})` }
+      ? exactly(-c.tooLateErrno, undefined, tooLate)
       : { allows: (r) => r < 0, expected: `an error (${tooLate})`, next: () => ({}) };
   }
   return exactly(0, () => ({ pgd_levels: levels, capSet: true }));
@@ -92,44 +72,21 @@ function expectEnableCap(ctx: RiscvVmContext, call: Call): Expectation {
 
 function expectCreateVcpu(ctx: RiscvVmContext, call: Call, phase: number): Expectation {
   const id = Number(call.id);
-  if (id < 0 || id >= KVM_MAX_VCPU_IDS) return phase === 0 ? anything : exactly(-EINVAL);
+  if (id < 0 || id >= KVM_MAX_VCPU_IDS) return phase === 0 ? anything() : exactly(-EINVAL);
   // created_vcpus++ under kvm->lock: from here "before vCPUs" checks fail.
-  if (phase === 0) return { allows: () => true, expected: "anything", next: (c) => ({ reserved: c.reserved + 1 }) };
+  if (phase === 0) return anything((c) => ({ reserved: c.reserved + 1 }));
   const unreserve = (c: RiscvVmContext) => ({ reserved: c.reserved - 1 });
   if (ctx.vcpus.includes(id)) return exactly(-EEXIST, unreserve);
   return exactly(id, (c) => ({ ...unreserve(c), vcpus: [...c.vcpus, id] }));
 }
 
 function expectMemslot(ctx: RiscvVmContext, call: Call): Expectation {
-  const slot = Number(call.slot);
-  const flags = Number(call.flags ?? 0);
-  const gpa = Number(call.guest_phys_addr);
-  const size = Number(call.memory_size);
-  const uaddr = Number(call.userspace_addr);
-  if (flags & ~VALID_MEMSLOT_FLAGS) return exactly(-EINVAL);
-  if (size % PAGE_SIZE || gpa % PAGE_SIZE || uaddr % PAGE_SIZE || size < 0 || gpa < 0) return exactly(-EINVAL);
-  if (slot < 0 || slot >= KVM_MEM_SLOTS_NUM) return exactly(-EINVAL);
-  const old = ctx.memslots.find((s) => s.id === slot);
-  if (size === 0) {
-    if (!old) return exactly(-EINVAL);
-    return exactly(0, (c) => ({ memslots: c.memslots.filter((s) => s.id !== slot) }));
-  }
-  const base_gfn = gpa / PAGE_SIZE;
-  const npages = size / PAGE_SIZE;
-  let moves = true;
-  if (old) {
-    if (uaddr !== old.userspace_addr || npages !== old.npages || (flags ^ old.flags) & 0b10) return exactly(-EINVAL);
-    if (base_gfn === old.base_gfn) {
-      if (flags === old.flags) return exactly(0);
-      moves = false;
-    }
-  }
-  if (moves && ctx.memslots.some((s) => s.id !== slot && base_gfn < s.base_gfn + s.npages && s.base_gfn < base_gfn + npages))
-    return exactly(-EEXIST);
-  // The GPA space the mode allows (the kernel rejects a slot that reaches its end).
-  if (base_gfn + npages >= kvm_riscv_gstage_gpa_size(ctx.pgd_levels) / PAGE_SIZE) return exactly(-EFAULT);
-  const s: Slot = { id: slot, base_gfn, npages, flags, userspace_addr: uaddr };
-  return exactly(0, (c) => ({ memslots: [...c.memslots.filter((x) => x.id !== slot), s] }));
+  return expectMemslotRules(ctx, call, {
+    userSlots: KVM_MEM_SLOTS_NUM,
+    // The GPA space the mode allows (the kernel rejects a slot that reaches its end).
+    beyondGpa: (base_gfn, npages) =>
+      base_gfn + npages >= kvm_riscv_gstage_gpa_size(ctx.pgd_levels) / PAGE_SIZE ? { errno: EFAULT, why: "beyond the mode's GPA space" } : null,
+  });
 }
 
 /** The documented result of `call` in state `ctx`. */
@@ -142,7 +99,7 @@ export function expectRiscvVm(ctx: RiscvVmContext, call: Call, phase = 0): Expec
     case "KVM_SET_USER_MEMORY_REGION":
       return expectMemslot(ctx, call);
     case "KVM_CHECK_EXTENSION": {
-      if (call.cap !== "KVM_CAP_VM_GPA_BITS") return { allows: () => true, expected: "anything", next: () => ({}) };
+      if (call.cap !== "KVM_CAP_VM_GPA_BITS") return anything();
       const levels = call.fd === "system" ? kvm_riscv_gstage_max_pgd_levels : ctx.pgd_levels;
       return exactly(kvm_riscv_gstage_gpa_bits(levels));
     }
@@ -152,7 +109,7 @@ export function expectRiscvVm(ctx: RiscvVmContext, call: Call, phase = 0): Expec
       return exactly(0);
     }
     default:
-      return { allows: () => true, expected: "anything", next: () => ({}) };
+      return anything();
   }
 }
 

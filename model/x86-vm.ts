@@ -29,7 +29,7 @@
  */
 import { assign, setup } from "xstate";
 import type { Call, CallResult } from "../src/kernel/rt/trace.js";
-import { E2BIG, EBUSY, EEXIST, EINVAL, errnoName, formatReturn } from "../src/kernel/uapi/errno.js";
+import { E2BIG, EBUSY, EEXIST, EINVAL, errnoName } from "../src/kernel/uapi/errno.js";
 import { KVM_MAX_VCPUS, PAGE_SIZE } from "../src/kernel/generic/kvm.js";
 import { KVM_DIRTY_RING_MAX_ENTRIES, SIZEOF_KVM_DIRTY_GFN } from "../src/kernel/generic/enable_cap.js";
 import {
@@ -43,15 +43,11 @@ import {
   X86_KVM_USER_MEM_SLOTS,
 } from "../src/kernel/x86/caps.js";
 import { describeCall } from "../src/program/describe.js";
+import type { Expectation as ContractExpectation } from "./expectation.js";
+import { anything, exactly } from "./expectation.js";
+import type { Slot } from "./memslots.js";
+import { expectMemslot as expectMemslotRules } from "./memslots.js";
 import { xstateReference } from "./reference.js";
-
-interface Slot {
-  readonly id: number;
-  readonly base_gfn: number;
-  readonly npages: number;
-  readonly flags: number;
-  readonly userspace_addr: number;
-}
 
 type Irqchip = "none" | "kernel" | "split";
 
@@ -72,21 +68,8 @@ export interface X86VmContext {
 
 export type X86VmEvent = { type: "call"; call: Call; result: CallResult; phase: number; tid: number };
 
-interface Expectation {
-  readonly allows: (r: number) => boolean;
-  readonly expected: string;
-  readonly next: (ctx: X86VmContext) => Partial<X86VmContext>;
-}
+type Expectation = ContractExpectation<X86VmContext>;
 
-const exactly = (want: number, next: Expectation["next"] = () => ({}), why = ""): Expectation => ({
-  allows: (r) => r === want,
-  expected: why ? `${formatReturn(want)} (${why})` : formatReturn(want),
-  next,
-});
-const anything: Expectation = { allows: () => true, expected: "anything", next: () => ({}) };
-
-const VALID_MEMSLOT_FLAGS = 0b11; // KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY
-const KVM_MEM_READONLY = 0b10;
 const DIRTY_RING_MAX = KVM_DIRTY_RING_MAX_ENTRIES * SIZEOF_KVM_DIRTY_GFN;
 
 const vcpuExists = (c: X86VmContext): boolean => c.vcpus.length + c.reserved > 0;
@@ -139,18 +122,15 @@ function expectEnableCap(ctx: X86VmContext, call: Call): Expectation {
 function expectCreateVcpu(ctx: X86VmContext, call: Call, phase: number, tid: number): Expectation {
   const id = Number(call.id);
   const key = String(tid);
-  if (id < 0 || id >= X86_KVM_MAX_VCPU_IDS) return phase === 0 ? anything : exactly(-EINVAL);
+  if (id < 0 || id >= X86_KVM_MAX_VCPU_IDS) return phase === 0 ? anything() : exactly(-EINVAL);
   if (phase === 0) {
     // Under kvm->lock: the vCPU count, then kvm_arch_vcpu_precreate() fixes max_vcpu_ids.
-    return {
-      ...anything,
-      next: (c) => {
-        if (c.vcpus.length + c.reserved >= KVM_MAX_VCPUS) return { pending: { ...c.pending, [key]: "refused" } };
-        const max = c.maxVcpuIds || X86_KVM_MAX_VCPU_IDS;
-        if (id >= max) return { maxVcpuIds: max, pending: { ...c.pending, [key]: "refused" } };
-        return { maxVcpuIds: max, reserved: c.reserved + 1, pending: { ...c.pending, [key]: "reserved" } };
-      },
-    };
+    return anything((c) => {
+      if (c.vcpus.length + c.reserved >= KVM_MAX_VCPUS) return { pending: { ...c.pending, [key]: "refused" } };
+      const max = c.maxVcpuIds || X86_KVM_MAX_VCPU_IDS;
+      if (id >= max) return { maxVcpuIds: max, pending: { ...c.pending, [key]: "refused" } };
+      return { maxVcpuIds: max, reserved: c.reserved + 1, pending: { ...c.pending, [key]: "reserved" } };
+    });
   }
   const { [key]: mine, ...others } = ctx.pending;
   if (mine !== "reserved") return exactly(-EINVAL, () => ({ pending: others }), "id at or above the max vcpu id, or too many vCPUs");
@@ -161,37 +141,11 @@ function expectCreateVcpu(ctx: X86VmContext, call: Call, phase: number, tid: num
 }
 
 function expectMemslot(ctx: X86VmContext, call: Call): Expectation {
-  const slot = Number(call.slot);
-  const flags = Number(call.flags ?? 0);
-  const gpa = Number(call.guest_phys_addr);
-  const size = Number(call.memory_size);
-  const uaddr = Number(call.userspace_addr);
-  if ((slot & 0xffff) >= X86_KVM_USER_MEM_SLOTS) return exactly(-EINVAL, undefined, "slot id");
-  if (flags & ~VALID_MEMSLOT_FLAGS) return exactly(-EINVAL, undefined, "flags");
-  if (size % PAGE_SIZE || gpa % PAGE_SIZE || uaddr % PAGE_SIZE || size < 0 || gpa < 0) return exactly(-EINVAL, undefined, "alignment");
-  if (slot >>> 16 >= 1) return exactly(-EINVAL, undefined, "address space");
-  const id = slot & 0xffff;
-  const old = ctx.memslots.find((s) => s.id === id);
-  if (size === 0) {
-    if (!old) return exactly(-EINVAL, undefined, "deleting a slot that does not exist");
-    return exactly(0, (c) => ({ memslots: c.memslots.filter((s) => s.id !== id) }));
-  }
-  const base_gfn = gpa / PAGE_SIZE;
-  const npages = size / PAGE_SIZE;
-  let creates = true;
-  if (old) {
-    if (uaddr !== old.userspace_addr || npages !== old.npages || (flags ^ old.flags) & KVM_MEM_READONLY)
-      return exactly(-EINVAL, undefined, "changing a slot's size, address or READONLY");
-    if (base_gfn === old.base_gfn) {
-      if (flags === old.flags) return exactly(0);
-      creates = false; // flags only
-    }
-  }
-  if (creates && ctx.memslots.some((s) => s.id !== id && base_gfn < s.base_gfn + s.npages && s.base_gfn < base_gfn + npages))
-    return exactly(-EEXIST, undefined, "overlaps another slot");
-  if (creates && base_gfn + npages - 1 > KVM_MMU_MAX_GFN) return exactly(-EINVAL, undefined, "beyond the GPA limit");
-  const s: Slot = { id, base_gfn, npages, flags, userspace_addr: uaddr };
-  return exactly(0, (c) => ({ memslots: [...c.memslots.filter((x) => x.id !== id), s] }));
+  return expectMemslotRules(ctx, call, {
+    userSlots: X86_KVM_USER_MEM_SLOTS,
+    beyondGpa: (base_gfn, npages, creates) =>
+      creates && base_gfn + npages - 1 > KVM_MMU_MAX_GFN ? { errno: EINVAL, why: "beyond the GPA limit" } : null,
+  });
 }
 
 function expectCheckExtension(ctx: X86VmContext, call: Call): Expectation {
@@ -216,7 +170,7 @@ function expectCheckExtension(ctx: X86VmContext, call: Call): Expectation {
       // On a VM fd, ENABLE_SUPPRESS_EOI_BROADCAST is offered only with a split irqchip.
       return exactly(onVm && ctx.irqchip !== "split" ? KVM_X2APIC_API_VALID_FLAGS & ~KVM_X2APIC_ENABLE_SUPPRESS_EOI_BROADCAST : KVM_X2APIC_API_VALID_FLAGS);
     default:
-      return anything;
+      return anything();
   }
 }
 
@@ -242,7 +196,7 @@ export function expectX86Vm(ctx: X86VmContext, call: Call, phase = 0, tid = 0): 
     case "KVM_CHECK_EXTENSION":
       return expectCheckExtension(ctx, call);
     default:
-      return anything;
+      return anything();
   }
 }
 
@@ -250,13 +204,13 @@ const violates = ({ context, event }: { context: X86VmContext; event: X86VmEvent
   !expectX86Vm(context, event.call, event.phase, event.tid).allows(event.result.r);
 
 const reachesVcpus = ({ context, event }: { context: X86VmContext; event: X86VmEvent }): boolean =>
-  vcpuExists({ ...context, ...expectX86Vm(context, event.call, event.phase, event.tid).next(context) });
+  vcpuExists({ ...context, ...expectX86Vm(context, event.call, event.phase, event.tid).next(context, event.result.r) });
 
 export const x86VmMachine = setup({
   types: { context: {} as X86VmContext, events: {} as X86VmEvent },
   guards: { violates, reachesVcpus },
   actions: {
-    apply: assign(({ context, event }) => expectX86Vm(context, event.call, event.phase, event.tid).next(context)),
+    apply: assign(({ context, event }) => expectX86Vm(context, event.call, event.phase, event.tid).next(context, event.result.r)),
     reject: assign(({ context, event }) => {
       const e = expectX86Vm(context, event.call, event.phase, event.tid);
       const got = event.result.r < 0 ? `-1 ${errnoName(-event.result.r)}` : String(event.result.r);
