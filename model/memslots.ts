@@ -6,6 +6,7 @@
  */
 import type { Call } from "../src/kernel/rt/trace.js";
 import { PAGE_SIZE } from "../src/kernel/generic/kvm.js";
+import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY } from "../src/kernel/generic/set_memory_region.js";
 import { EEXIST, EINVAL } from "../src/kernel/uapi/errno.js";
 import type { Expectation } from "./expectation.js";
 import { exactly } from "./expectation.js";
@@ -18,8 +19,7 @@ export interface Slot {
   readonly userspace_addr: number;
 }
 
-const VALID_MEMSLOT_FLAGS = 0b11; // KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY
-const KVM_MEM_READONLY = 0b10;
+const VALID_MEMSLOT_FLAGS = KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY;
 
 export interface MemslotRules {
   /** `KVM_USER_MEM_SLOTS`: slot ids (in address space 0, the only one the models have) below it. */

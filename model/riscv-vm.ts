@@ -26,6 +26,7 @@ import type { Expectation as ContractExpectation } from "./expectation.js";
 import { anything, exactly } from "./expectation.js";
 import type { Slot } from "./memslots.js";
 import { expectMemslot as expectMemslotRules } from "./memslots.js";
+import { describeCall } from "../src/program/describe.js";
 import { xstateReference } from "./reference.js";
 
 export interface RiscvVmContext {
@@ -111,10 +112,6 @@ export function expectRiscvVm(ctx: RiscvVmContext, call: Call, phase = 0): Expec
     default:
       return anything();
   }
-}
-
-function describeCall(call: Call): string {
-  return `${call.ioctl}${call.cap ? `(${String(call.cap)}${call.args ? `, ${JSON.stringify(call.args)}` : ""})` : ""}`;
 }
 
 const violates = ({ context, event }: { context: RiscvVmContext; event: RiscvVmEvent }): boolean =>

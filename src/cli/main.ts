@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { TARGETS, UsageError, findTarget } from "../targets/registry.js";
+import { TARGETS, UsageError } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { runExhaustive, runMerge } from "./check-exhaustive.js";
 import { runRandom } from "./check-random.js";
@@ -18,7 +18,8 @@ import { runDraw } from "./draw.js";
 import type { RealOpts } from "../real/cli.js";
 import { runReal } from "../real/cli.js";
 import type { LoadedVariant } from "../variant/cli.js";
-import { VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay, subjectsOfSpec } from "../variant/cli.js";
+import { VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
+import { subjectsOfSpecs } from "../variant/resolve.js";
 
 const intIn = (name: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
@@ -62,18 +63,7 @@ interface CheckOpts extends OutputOptions {
 
 function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly LoadedVariant[] = []): { subjects: Subject[]; options: Record<string, string> } {
   const options: Record<string, string> = o.contract !== undefined ? { contract: o.contract } : {};
-  const subjects = specs.flatMap((spec) => {
-    const subjects = subjectsOfSpec(spec, files, options);
-    const target = findTarget(subjects[0]!.target);
-    for (const name of Object.keys(options))
-      if (!target.options?.[name]) throw new UsageError(`${target.name} takes no --${name} option`);
-    return subjects;
-  });
-  for (const p of o.property ?? [])
-    for (const s of subjects)
-      if (!s.properties.some((x) => x.name === p))
-        throw new UsageError(`unknown property '${p}' for ${s.target} (known: ${s.properties.map((x) => x.name).join(", ")})`);
-  return { subjects, options };
+  return { subjects: subjectsOfSpecs(specs, files, options, o.property), options };
 }
 
 async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: string) => void): Promise<number> {

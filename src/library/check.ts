@@ -11,11 +11,10 @@ import { checkRandom } from "../explore/random.js";
 import type { CheckStats } from "../explore/random.js";
 import { exhaustiveJson, findingsOf } from "../report/exhaustive.js";
 import { UsageError } from "../targets/errors.js";
-import { findTarget } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import type { LoadedVariant } from "../variant/load.js";
 import { loadVariantFile, loadVariantFiles } from "../variant/load.js";
-import { subjectsOfSpec } from "../variant/resolve.js";
+import { subjectsOfSpecs } from "../variant/resolve.js";
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -90,17 +89,7 @@ function parseOptions(opts: CheckOptions): z.output<typeof CheckOptionsSchema> {
 /** The subjects of `specs`, with the CLI's checks of options and property names. */
 function subjectsOf(specs: readonly string[], files: readonly LoadedVariant[], o: z.output<typeof CheckOptionsSchema>): Subject[] {
   const options: Record<string, string> = o.contract !== undefined ? { contract: o.contract } : {};
-  const subjects = specs.flatMap((spec) => {
-    const subjects = subjectsOfSpec(spec, files, options);
-    const target = findTarget(subjects[0]!.target);
-    for (const name of Object.keys(options)) if (!target.options?.[name]) throw new UsageError(`${target.name} takes no ${name} option`);
-    return subjects;
-  });
-  for (const p of o.properties ?? [])
-    for (const s of subjects)
-      if (!s.properties.some((x) => x.name === p))
-        throw new UsageError(`unknown property '${p}' for ${s.target} (known: ${s.properties.map((x) => x.name).join(", ")})`);
-  return subjects;
+  return subjectsOfSpecs(specs, files, options, o.properties, (name) => name);
 }
 
 const statementOf = (s: Subject, p: string) => s.properties.find((x) => x.name === p)?.statement ?? "";

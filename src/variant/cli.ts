@@ -3,7 +3,6 @@ import type { LoadedVariant } from "./load.js";
 import { loadVariantFiles } from "./load.js";
 import { checkFilesNamed } from "./resolve.js";
 
-export { replaySubject, subjectsOfSpec } from "./resolve.js";
 export type { LoadedVariant };
 
 export const VARIANT_FILE_HELP = "a variant of your own (a .ts or .js module, see docs/writing-a-variant.md); repeatable";

@@ -23,6 +23,31 @@ export function subjectsOfSpec(spec: string, files: readonly LoadedVariant[], op
   return [target.subject(variant, options)];
 }
 
+/**
+ * The subjects of `specs` under `options`, refusing an option a target does not take
+ * and a property one of them does not have. `flag` spells an option name the way the
+ * caller's user writes it (`--contract` on the command line, `contract` in the library).
+ */
+export function subjectsOfSpecs(
+  specs: readonly string[],
+  files: readonly LoadedVariant[],
+  options: TargetOptions,
+  properties: readonly string[] = [],
+  flag = (name: string) => `--${name}`,
+): Subject[] {
+  const subjects = specs.flatMap((spec) => {
+    const subjects = subjectsOfSpec(spec, files, options);
+    const target = findTarget(subjects[0]!.target);
+    for (const name of Object.keys(options)) if (!target.options?.[name]) throw new UsageError(`${target.name} takes no ${flag(name)} option`);
+    return subjects;
+  });
+  for (const p of properties)
+    for (const s of subjects)
+      if (!s.properties.some((x) => x.name === p))
+        throw new UsageError(`unknown property '${p}' for ${s.target} (known: ${s.properties.map((x) => x.name).join(", ")})`);
+  return subjects;
+}
+
 /** Every file's variant must belong to a target the command names, or it would be silently left out. */
 export function checkFilesNamed(specs: readonly string[], files: readonly LoadedVariant[]): void {
   const targets = new Set(specs.map((s) => s.split("@")[0]));

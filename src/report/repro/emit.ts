@@ -64,9 +64,10 @@ export interface Dialect {
 const ARCH_MACRO: Record<Arch, string> = { x86: "__x86_64__", arm64: "__aarch64__", riscv: "__riscv" };
 const ARCH_NAME: Record<Arch, string> = { x86: "an x86-64", arm64: "an arm64", riscv: "a riscv" };
 
-const cstr = (s: string): string => JSON.stringify(s).replace(/\?\?/g, "?\\?");
+/** A C string literal (no trigraphs). */
+export const cstr = (s: string): string => JSON.stringify(s).replace(/\?\?/g, "?\\?");
 const comment = (s: string): string => s.replace(/\*\//g, "* /");
-const hex = (n: number): string => `0x${n.toString(16)}ULL`;
+export const hex = (n: number): string => `0x${n.toString(16)}ULL`;
 
 /** Wraps text to `width` columns, each line prefixed. */
 function wrap(text: string, prefix: string, width = 96): string[] {

@@ -14,13 +14,11 @@ import type { Counterexample } from "../../explore/counterexample.js";
 import type { Call } from "../../kernel/rt/trace.js";
 import type { Subject } from "../../targets/target.js";
 import type { Dialect } from "./emit.js";
-import { REPRO_EXIT, emitC } from "./emit.js";
+import { REPRO_EXIT, cstr, emitC, hex } from "./emit.js";
 import { reproPlan } from "./plan.js";
 import type { ReproPlan } from "./plan.js";
 import { NEWER_UAPI } from "./uapi.js";
 
-const hex = (n: number): string => `0x${n.toString(16)}ULL`;
-const cstr = (s: string): string => JSON.stringify(s).replace(/\?\?/g, "?\\?");
 
 function selftest(plan: ReproPlan): Dialect {
   return {

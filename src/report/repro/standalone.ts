@@ -10,11 +10,10 @@ import type { Call } from "../../kernel/rt/trace.js";
 import type { Counterexample } from "../../explore/counterexample.js";
 import type { Subject } from "../../targets/target.js";
 import type { Dialect } from "./emit.js";
-import { REPRO_EXIT, emitC } from "./emit.js";
+import { REPRO_EXIT, emitC, hex } from "./emit.js";
 import { reproPlan } from "./plan.js";
 import { NEWER_UAPI } from "./uapi.js";
 
-const hex = (n: number): string => `0x${n.toString(16)}ULL`;
 
 const standalone: Dialect = {
   style: "standalone",
