@@ -10,7 +10,7 @@
  */
 import { UsageError } from "../targets/errors.js";
 import type { Threads } from "../targets/target.js";
-import { resolveSpec } from "../targets/registry.js";
+import { subjectsOfSpec } from "../variant/resolve.js";
 import { RealBackend, arenaSizeFor } from "./backend.js";
 import { DeviceUnavailable, devicePath } from "./device.js";
 import { compareProgram, runDifferential } from "./differential.js";
@@ -89,11 +89,10 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
       backend.close();
     }
   }
-  const { target, variants } = resolveSpec(spec);
+  const subject = subjectsOfSpec(spec, [], {})[0]!;
   // The host is x86-64: another architecture's programs would compare nothing.
-  if (!target.name.startsWith("x86-"))
-    throw new UsageError(`real runs x86 targets on this host; ${target.name} models another architecture`);
-  const subject = target.subject(variants[0]!);
+  if (!subject.target.startsWith("x86-"))
+    throw new UsageError(`real runs x86 targets on this host; ${subject.target} models another architecture`);
   const arenaCalls = [...(subject.fixture ?? []), ...subject.alphabet];
   const arena = arenaSizeFor(arenaCalls);
   const given = o.program !== undefined ? parseProgram(o.program) : undefined;
