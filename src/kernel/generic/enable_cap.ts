@@ -85,7 +85,8 @@ export function* kvm_vm_ioctl_enable_cap_generic<A, VA>(kvm: Kvm<A, VA>, cap: Kv
       case CAP.KVM_CAP_DIRTY_LOG_RING_ACQ_REL:
         // No flags check here: the ring caps accept any flags (kernel-facts H).
         if (!(yield* kvm_vm_ioctl_check_extension_generic(kvm.ops, kvm, cap.cap))) return -EINVAL;
-        return yield* kvm_vm_ioctl_enable_dirty_log_ring(kvm, cap.args[0] ?? 0);
+        // A variant's kvm_vm_ioctl_enable_dirty_log_ring() (kvm.main) runs in place of the shipped one.
+        return yield* (kvm.main.kvm_vm_ioctl_enable_dirty_log_ring ?? kvm_vm_ioctl_enable_dirty_log_ring)(kvm, cap.args[0] ?? 0);
     }
   }
   return yield* kvm.ops.kvm_vm_ioctl_enable_cap(kvm, cap);
