@@ -57,8 +57,9 @@ export default defineVariant({
   name: "ungated",
   summary: "gmem_abort() fills the exit whatever the error (as merged)",
   patch: { title: "test", list: "kvmarm@lists.linux.dev", date: "2026-05-06", messageId: "test@example" },
-  *gmemErrorExit(vcpu, gpa, size, w, x, p) {
+  *gmemErrorExit(vcpu, gpa, size, w, x, p, err) {
     yield* kvm_prepare_memory_fault_exit(vcpu, gpa, size, w, x, p);
+    return err;
   },
 });
 `,

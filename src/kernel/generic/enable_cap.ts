@@ -25,7 +25,7 @@ export const SIZEOF_KVM_DIRTY_GFN = 16;
  * `kvm_cpu_dirty_log_size(kvm)`, 0 without PML (the PVM host has no VMX): 64 entries
  * of 16 bytes, below the PAGE_SIZE floor, so PAGE_SIZE decides.
  */
-const KVM_DIRTY_RING_RSVD_ENTRIES = 64;
+export const KVM_DIRTY_RING_RSVD_ENTRIES = 64;
 
 const CAP = UAPI_CAPS;
 

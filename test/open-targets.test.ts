@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkExhaustive } from "../src/explore/exhaustive/check.js";
+import { checkVariantFile } from "../src/library/check.js";
+import { findTarget } from "../src/targets/registry.js";
+import { loadVariantFile } from "../src/variant/load.js";
+import type { Fixtures } from "./variant-fixtures.js";
+import { REPO, makeFixtures } from "./variant-fixtures.js";
+
+let fx: Fixtures;
+beforeAll(() => {
+  fx = makeFixtures();
+});
+afterAll(() => fx.cleanup());
+
+const PATCH = `patch: { title: "test", list: "kvm@vger.kernel.org", date: "2026-11-29", messageId: "test@example" }`;
+
+describe("x86-caps takes variant files, and any target's kvm_main.c paths by kernel name", () => {
+  it("the dirty-ring fix (set-once test under kvm->lock) holds every property for all programs of 2x2", async () => {
+    const v = await checkVariantFile(`${REPO}/docs/examples/x86-dirty-ring-fix.ts`, { exhaustive: true });
+    expect(v.spec).toBe("x86-caps@dirty-ring-fix");
+    expect(v.properties.filter((p) => p.verdict !== "holds")).toEqual([]);
+    expect(v.proof).toContainEqual(expect.stringMatching(/^linearizable holds for all programs of <= 2 calls per thread on <= 2 threads/));
+  });
+
+  it("a variant of the same path with the test still before the lock is flagged with the race", async () => {
+    const file = fx.write(
+      "ring-racy.ts",
+      `import { EINVAL, READ, WRITE, defineVariant, mutex_lock, mutex_unlock } from "kvm-ordercheck/variant";
+export default defineVariant({
+  target: "x86-caps", name: "ring-racy", summary: "the 6.18 order, retyped", ${PATCH},
+  *kvm_vm_ioctl_enable_dirty_log_ring(kvm, size) {
+    if (yield* READ(kvm.dirty_ring_size!)) return -EINVAL;
+    yield* mutex_lock(kvm.lock);
+    let r = -EINVAL;
+    if (!(yield* READ(kvm.created_vcpus))) { yield* WRITE(kvm.dirty_ring_size!, size); r = 0; }
+    yield* mutex_unlock(kvm.lock);
+    return r;
+  },
+});
+`,
+    );
+    const v = await checkVariantFile(file, { exhaustive: true, properties: ["linearizable"] });
+    const p = v.properties[0]!;
+    expect(p.verdict).toBe("violated");
+    if (p.verdict === "violated") expect(p.counterexample.threads.flat().map((c) => c.cap)).toEqual(["KVM_CAP_DIRTY_LOG_RING", "KVM_CAP_DIRTY_LOG_RING"]);
+  });
+
+  it("an x86-caps path the variant replaces runs instead of the shipped one, and its calls join the exhaustive alphabet", async () => {
+    const file = fx.write(
+      "boot-cpu-nocheck.ts",
+      `import { WRITE, defineVariant } from "kvm-ordercheck/variant";
+export default defineVariant({
+  target: "x86-caps", name: "boot-nocheck", summary: "KVM_SET_BOOT_CPU_ID without the vCPU check", ${PATCH},
+  *kvm_vm_ioctl_set_boot_cpu_id(kvm, id) {
+    yield* WRITE(kvm.arch.bsp_vcpu_id, id);
+    return 0;
+  },
+});
+`,
+    );
+    const loaded = await loadVariantFile(file);
+    const subject = loaded.subject();
+    expect(subject.exhaustive!.alphabet.map((c) => c.ioctl)).toContain("KVM_SET_BOOT_CPU_ID");
+    const r = checkExhaustive(subject, { threads: 1, calls: 2, properties: ["cap-ordering"] });
+    expect(r.findings["cap-ordering"]!.threads.flat().map((c) => c.ioctl)).toEqual(["KVM_CREATE_VCPU", "KVM_SET_BOOT_CPU_ID"]);
+  });
+
+  it("a riscv-hgatp variant may replace kvm_vm_ioctl_create_vcpu, and a hook its target does not have is refused", async () => {
+    const file = fx.write(
+      "riscv-vcpu.ts",
+      `import { defineVariant, shipped, kvm_vm_ioctl_create_vcpu } from "kvm-ordercheck/variant";
+const v8 = shipped["riscv-hgatp"].v8;
+export default defineVariant({ ...v8, target: "riscv-hgatp", name: "vcpu",
+  *kvm_vm_ioctl_create_vcpu(kvm, id) { return yield* kvm_vm_ioctl_create_vcpu(kvm, id); } });
+`,
+    );
+    const v = await checkVariantFile(file, { runs: 200, properties: ["hgatp-single-view"] });
+    expect(v.holds).toBe(true);
+    const bad = fx.write(
+      "riscv-ring.ts",
+      `import { defineVariant, shipped } from "kvm-ordercheck/variant";
+export default defineVariant({ ...shipped["riscv-hgatp"].v8, target: "riscv-hgatp", name: "ring", *kvm_vm_ioctl_enable_dirty_log_ring() { return 0; } } as never);
+`,
+    );
+    await expect(loadVariantFile(bad)).rejects.toThrow(/riscv-ring\.ts: .*kvm_vm_ioctl_enable_dirty_log_ring/);
+  });
+});
+
+describe("an arm64 gmem_abort() that resumes the guest after preparing the exit", () => {
+  it("re-faults until a signal, which returns -EINTR with the memory-fault exit it prepared left in kvm_run", async () => {
+    const file = fx.write(
+      "arm64-resume.ts",
+      `import { defineVariant, kvm_prepare_memory_fault_exit } from "kvm-ordercheck/variant";
+export default defineVariant({
+  target: "arm64-memfault", name: "resume", summary: "prepare the exit, then resume the guest", ${PATCH},
+  *gmemErrorExit(vcpu, gpa, size, w, x, p) {
+    yield* kvm_prepare_memory_fault_exit(vcpu, gpa, size, w, x, p);
+    return 0;
+  },
+});
+`,
+    );
+    const v = await checkVariantFile(file, { exhaustive: true, properties: ["memfault-errno", "no-memfault-leak"] });
+    const leak = v.properties.find((p) => p.property === "no-memfault-leak")!;
+    expect(leak.verdict).toBe("violated");
+    if (leak.verdict === "violated") expect(leak.message).toMatch(/KVM_RUN.* returned -1 EINTR after writing vcpu0->run->memory_fault/);
+    // The exit_reason it wrote is overwritten by KVM_EXIT_INTR: memfault-errno itself holds.
+    expect(v.properties.find((p) => p.property === "memfault-errno")!.verdict).toBe("holds");
+  });
+
+  it("a hook that returns nothing is refused: gmem_abort() must return something", async () => {
+    const file = fx.write(
+      "arm64-void.ts",
+      `import { defineVariant, kvm_prepare_memory_fault_exit } from "kvm-ordercheck/variant";
+export default defineVariant({
+  target: "arm64-memfault", name: "void", summary: "returns nothing", ${PATCH},
+  *gmemErrorExit(vcpu, gpa, size, w, x, p) { yield* kvm_prepare_memory_fault_exit(vcpu, gpa, size, w, x, p); },
+} as never);
+`,
+    );
+    await expect(checkVariantFile(file, { runs: 300 })).rejects.toThrow(/gmemErrorExit must return what gmem_abort\(\) returns/);
+  });
+});
+
+describe("exhaustive alphabets cover the paths a variant defines", () => {
+  it("riscv-hgatp's has KVM_CHECK_EXTENSION on the VM and on /dev/kvm (every version defines kvm_vm_ioctl_check_extension)", () => {
+    const a = findTarget("riscv-hgatp").subject("v8").exhaustive!.alphabet;
+    expect(a.filter((c) => c.ioctl === "KVM_CHECK_EXTENSION").map((c) => c.fd)).toEqual(["vm", "system"]);
+  });
+});
+
