@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkExhaustive } from "../src/explore/exhaustive/check.js";
+import { checkExhaustive, mergeResults } from "../src/explore/exhaustive/check.js";
+import { checkRandom } from "../src/explore/random.js";
+import { checkReportText, matrixText } from "../src/report/text.js";
 import { checkVariantFile } from "../src/library/check.js";
 import { findTarget } from "../src/targets/registry.js";
 import { loadVariantFile } from "../src/variant/load.js";
@@ -129,3 +131,40 @@ describe("exhaustive alphabets cover the paths a variant defines", () => {
   });
 });
 
+
+describe("several counterexamples per property: one bug does not hide another", () => {
+  // pre-3e515705 breaks linearizable twice: KVM_CREATE_IRQCHIP after a vCPU (one thread)
+  // and the dirty ring's set-once race (two threads); the first used to hide the second.
+  const pre = findTarget("x86-caps").subject("pre-3e515705");
+  const kinds = (sigs: readonly string[]) => sigs.map((s) => s.split(":")[0]).sort();
+
+  it("random mode keeps one counterexample per signature, the shrunk one of each", () => {
+    const r = checkRandom(pre, { runs: 2000, seed: 1, maxThreads: 2, maxCalls: 2, properties: ["linearizable"], counterexamples: 3 });
+    const v = r.verdicts[0]!;
+    expect(v.verdict).toBe("violated");
+    if (v.verdict !== "violated") return;
+    expect(kinds(v.counterexamples.map((c) => c.signature))).toEqual(["KVM_CREATE_IRQCHIP", "KVM_ENABLE_CAP"]);
+    expect(v.counterexample).toBe(v.counterexamples[0]);
+  });
+
+  it("exhaustive mode keeps the best of each signature, and shards merge to the same", () => {
+    const whole = checkExhaustive(pre, { threads: 2, calls: 2, properties: ["linearizable"], counterexamples: 3 });
+    expect(kinds(whole.distinct!.linearizable!.map((f) => f.signature))).toEqual(["KVM_CREATE_IRQCHIP", "KVM_ENABLE_CAP"]);
+    const parts = [0, 1].map((index) => checkExhaustive(pre, { threads: 2, calls: 2, properties: ["linearizable"], counterexamples: 3, shard: { index, count: 2 } }));
+    expect(mergeResults(parts).distinct).toEqual(whole.distinct);
+  });
+
+  it("with one counterexample asked for, the first bug is all a report shows", () => {
+    const r = checkRandom(pre, { runs: 2000, seed: 1, maxThreads: 2, maxCalls: 2, properties: ["linearizable"] });
+    const v = r.verdicts[0]!;
+    expect(v.verdict === "violated" && v.counterexamples.length).toBe(1);
+  });
+
+  it("the matrix shows the count and the text report lists every counterexample", () => {
+    const r = checkRandom(pre, { runs: 2000, seed: 1, maxThreads: 2, maxCalls: 2, properties: ["linearizable"], counterexamples: 3 });
+    expect(matrixText([r])).toMatch(/x86-caps@pre-3e515705 +2c\/1t\/0p ×2/);
+    const text = checkReportText(r, pre);
+    expect(text).toMatch(/VIOLATED linearizable: .*; 2 distinct counterexamples/);
+    expect(text.match(/^violated linearizable:/gm)).toHaveLength(2);
+  });
+});

@@ -39,18 +39,39 @@ export function findingsOf(subject: Subject, r: ExhaustiveResult): Counterexampl
   });
 }
 
+/**
+ * Every distinct counterexample of each violated property, replayed: the shortest first,
+ * then the best of each other signature the run kept (`--counterexamples`), at most that many.
+ */
+export function allFindingsOf(subject: Subject, r: ExhaustiveResult): Map<string, Counterexample[]> {
+  const out = new Map<string, Counterexample[]>();
+  for (const first of findingsOf(subject, r)) {
+    const list = [first];
+    for (const f of r.distinct?.[first.property] ?? []) {
+      if (list.length >= (r.counterexamples ?? 1)) break;
+      if (list.some((c) => c.signature === f.signature)) continue;
+      const cx = counterexampleOf(subject, r.options, first.property, f.threads, f.decisions);
+      if (cx && !list.some((c) => c.signature === cx.signature)) list.push(cx);
+    }
+    out.set(first.property, list);
+  }
+  return out;
+}
+
+const distinctText = (n: number) => (n > 1 ? `; ${n} distinct counterexamples` : "");
+
 export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
   const out: string[] = [pc.bold(`${r.target}@${r.variant}`) + ` — ${subject.summary}`];
   out.push(`  exhaustive: ${boundText(r)}`);
   out.push(`  alphabet (${r.alphabet.length}): ${r.alphabet.map(describeCall).join("; ")}`);
   if (subject.fixture?.length) out.push(`  every program starts from: ${subject.fixture.map(describeCall).join("; ")}`);
   if (r.shard.count > 1) out.push(`  shard ${r.shard.index}/${r.shard.count} of ${r.totalPrograms} programs`);
-  const cxs = findingsOf(subject, r);
+  const all = allFindingsOf(subject, r);
   for (const p of r.properties) {
-    const cx = cxs.find((c) => c.property === p);
-    out.push(cx ? `  ${pc.red("VIOLATED")} ${p}: shortest ${sizeText(cx.size)}` : `  ${pc.green("holds   ")} ${p}`);
+    const cxs = all.get(p);
+    out.push(cxs ? `  ${pc.red("VIOLATED")} ${p}: shortest ${sizeText(cxs[0]!.size)}${distinctText(cxs.length)}` : `  ${pc.green("holds   ")} ${p}`);
   }
-  for (const cx of cxs) out.push("", counterexampleText(cx));
+  for (const cxs of all.values()) for (const cx of cxs) out.push("", counterexampleText(cx));
   const holding = r.properties.filter((p) => !r.findings[p]);
   out.push("");
   const verb = holding.length === 1 ? "holds" : "hold";
@@ -62,7 +83,8 @@ export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
 }
 
 export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
-  const cxs = findingsOf(subject, r);
+  const all = allFindingsOf(subject, r);
+  const cxs = [...all.values()].map((l) => l[0]!);
   const first = r.properties.map((p) => cxs.find((c) => c.property === p)).find(Boolean);
   return {
     target: r.target,
@@ -83,7 +105,9 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
     stats: { programs: r.programs, totalPrograms: r.totalPrograms, executions: r.executions, classes: r.classes, pruned: r.pruned, ms: r.ms },
     properties: r.properties.map((p) => {
       const cx = cxs.find((c) => c.property === p);
-      return cx ? { property: p, verdict: "violated", counterexample: counterexampleJson(cx) } : { property: p, verdict: "holds" };
+      return cx
+        ? { property: p, verdict: "violated", counterexample: counterexampleJson(cx), counterexamples: all.get(p)!.map(counterexampleJson) }
+        : { property: p, verdict: "holds" };
     }),
     coverage: r.coverage ? coverageJson(coverageSummary(subject.model, r.coverage)) : null,
     /** What `merge` needs to combine shards. */
