@@ -2,6 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkExhaustive, mergeResults } from "../src/explore/exhaustive/check.js";
 import { checkRandom } from "../src/explore/random.js";
 import { checkReportText, matrixText } from "../src/report/text.js";
+import { checkReportJson } from "../src/report/json.js";
+import { exhaustiveJson, exhaustiveText } from "../src/report/exhaustive.js";
+import type { K } from "../src/kernel/rt/ops.js";
+import { READ, WRITE, cover, mutex_lock, mutex_unlock } from "../src/kernel/rt/ops.js";
+import { E2BIG, EINVAL } from "../src/kernel/uapi/errno.js";
+import type { X86CapsKvm } from "../src/kernel/x86/caps.js";
+import { x86CapsSubject } from "../src/targets/x86-caps/index.js";
 import { checkVariantFile } from "../src/library/check.js";
 import { findTarget } from "../src/targets/registry.js";
 import { loadVariantFile } from "../src/variant/load.js";
@@ -166,5 +173,60 @@ describe("several counterexamples per property: one bug does not hide another", 
     const text = checkReportText(r, pre);
     expect(text).toMatch(/VIOLATED linearizable: .*; 2 distinct counterexamples/);
     expect(text.match(/^violated linearizable:/gm)).toHaveLength(2);
+  });
+});
+
+describe("proofs say which lines of the variant's code they never ran", () => {
+  // The fix in the shape the C front end gives it: a `cover` op per statement line, and `lines`.
+  const F = "/src/ring.c";
+  function* ring(kvm: X86CapsKvm, size: number): K<number> {
+    yield* cover(F, 10);
+    if (size > 65536) {
+      yield* cover(F, 11);
+      return -E2BIG;
+    }
+    yield* cover(F, 12);
+    yield* mutex_lock(kvm.lock);
+    yield* cover(F, 13);
+    let r = -EINVAL;
+    if (!(yield* READ(kvm.dirty_ring_size!)) && !(yield* READ(kvm.created_vcpus))) {
+      yield* cover(F, 14);
+      yield* WRITE(kvm.dirty_ring_size!, size);
+      r = 0;
+    }
+    yield* mutex_unlock(kvm.lock);
+    return r;
+  }
+  const subject = x86CapsSubject({
+    name: "ring-c",
+    summary: "the fix with its lines",
+    patch: { title: "t", list: "kvm@vger.kernel.org", date: "2026-11-29", messageId: "t@e" },
+    lines: { file: F, lines: [10, 11, 12, 13, 14] },
+    kvm_vm_ioctl_enable_dirty_log_ring: ring,
+  });
+
+  it("exhaustive: the proof statement names the line no program reached (the -E2BIG branch)", () => {
+    const r = checkExhaustive(subject, { threads: 2, calls: 1 });
+    const j = exhaustiveJson(subject, r);
+    expect(j.proof).toContainEqual(expect.stringMatching(/^linearizable holds for all programs .*; not exercised: ring\.c:11$/));
+    expect(j.lines).toEqual({ file: F, declared: 5, ran: 4, missing: [11] });
+    expect(exhaustiveText(subject, r)).toMatch(/hold for all programs .*; not exercised: ring\.c:11:/);
+  });
+
+  it("random: every verdict carries it, in text and JSON (its alphabet has the 2 MiB ring that reaches -E2BIG); shards merge lines", () => {
+    const r = checkRandom(subject, { runs: 200, seed: 1, maxThreads: 2, maxCalls: 2, properties: ["linearizable", "no-oops"] });
+    expect(r.verdicts.map((v) => (v.verdict === "n/a" ? null : v.exercised))).toEqual(["every line of ring.c ran (5)", "every line of ring.c ran (5)"]);
+    expect(checkReportText(r, subject)).toMatch(/no-oops: .*; every line of ring\.c ran/);
+    expect(checkReportJson(r).properties[0]).toMatchObject({ exercised: "every line of ring.c ran (5)" });
+    const one = checkRandom(subject, { runs: 20, seed: 1, maxThreads: 1, maxCalls: 1, properties: ["no-oops"] });
+    expect(one.verdicts[0]).toMatchObject({ exercised: expect.stringMatching(/^not exercised: ring\.c:/) });
+    const parts = [0, 1].map((index) => checkExhaustive(subject, { threads: 1, calls: 1, shard: { index, count: 2 } }));
+    expect(mergeResults(parts).coverage!.lines).toEqual(checkExhaustive(subject, { threads: 1, calls: 1 }).coverage!.lines);
+  });
+
+  it("a TypeScript variant from a file that declares no lines is said not to be tracked", async () => {
+    const v = await checkVariantFile(`${REPO}/docs/examples/x86-dirty-ring-fix.ts`, { runs: 100, properties: ["no-oops"] });
+    const p = v.properties[0]!;
+    expect(p.verdict === "holds" && p).toMatchObject({ exercised: expect.stringMatching(/lines are not tracked/) });
   });
 });

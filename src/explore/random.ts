@@ -21,6 +21,8 @@ import type { Property } from "../../properties/property.js";
 import { HOLDS, signatureOf } from "../../properties/property.js";
 import type { CoverageSummary } from "../check/coverage.js";
 import { CoverageRecorder, coverageSummary } from "../check/coverage.js";
+import type { LinesSummary } from "../check/lines.js";
+import { exercisedNote, linesSummary } from "../check/lines.js";
 import type { Execution } from "../kernel/rt/execution.js";
 import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
 import { PctScheduler, pctGuarantee } from "../kernel/schedulers/pct.js";
@@ -55,7 +57,13 @@ export interface RandomOptions {
 }
 
 export type PropertyVerdict =
-  | { readonly property: string; readonly statement: string; readonly verdict: "holds" }
+  | {
+      readonly property: string;
+      readonly statement: string;
+      readonly verdict: "holds";
+      /** Which of the variant's lines the run never reached ("not exercised: v9.c:41-47"): check/lines.ts `exercisedNote`. */
+      readonly exercised?: string;
+    }
   | { readonly property: string; readonly statement: string; readonly verdict: "n/a"; readonly why: string }
   | {
       readonly property: string;
@@ -67,6 +75,7 @@ export type PropertyVerdict =
       readonly counterexamples: readonly Counterexample[];
       /** Runs of the search before the first violating one was drawn. */
       readonly foundAfter: number;
+      readonly exercised?: string;
     };
 
 export interface CheckStats {
@@ -86,6 +95,8 @@ export interface CheckReport {
   readonly stats: CheckStats;
   /** The reference machine's transitions the explored executions took. */
   readonly coverage?: CoverageSummary;
+  /** The variant's declared lines against those the explored executions ran (when it declares them). */
+  readonly lines?: LinesSummary;
 }
 
 export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport {
@@ -211,12 +222,16 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     open = open.filter((x) => (found.get(x.name)?.cxs.length ?? 0) < limit);
   }
 
+  const covered = coverage.data();
+  const note = exercisedNote(subject, covered.lines);
+  const exercised = note ? { exercised: note } : {};
+  const lines = linesSummary(subject, covered.lines);
   const verdicts: PropertyVerdict[] = subject.properties
     .filter((p) => wanted.includes(p.name))
     .map((p): PropertyVerdict => {
       const f = found.get(p.name);
-      if (!f) return { property: p.name, statement: p.statement, verdict: "holds" };
-      return { property: p.name, statement: p.statement, verdict: "violated", counterexample: f.cxs[0]!, counterexamples: f.cxs, foundAfter: f.foundAfter };
+      if (!f) return { property: p.name, statement: p.statement, verdict: "holds", ...exercised };
+      return { property: p.name, statement: p.statement, verdict: "violated", counterexample: f.cxs[0]!, counterexamples: f.cxs, foundAfter: f.foundAfter, ...exercised };
     });
   for (const u of subject.unchecked ?? [])
     if (!opts.properties || opts.properties.includes(u.property)) verdicts.push({ ...u, verdict: "n/a" });
@@ -225,7 +240,8 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     variant: subject.variant,
     seed: opts.seed,
     verdicts,
-    coverage: coverageSummary(subject.model, coverage.data()),
+    coverage: coverageSummary(subject.model, covered),
+    ...(lines ? { lines } : {}),
     stats: {
       executions,
       ms: Math.round(performance.now() - started),

@@ -6,9 +6,16 @@ import type { Counterexample } from "../explore/counterexample.js";
 import { describeCall } from "../program/describe.js";
 import type { Subject } from "../targets/target.js";
 import { coverageSummary } from "../check/coverage.js";
+import { exercisedNote, linesSummary } from "../check/lines.js";
 import { coverageJson, coverageText } from "./coverage.js";
 import { counterexampleJson } from "./json.js";
 import { counterexampleText, sizeText } from "./text.js";
+
+/** What the proof covered of the variant's own code: "; not exercised: v9.c:41-47" (check/lines.ts). */
+function exercisedText(subject: Subject, r: ExhaustiveResult): string {
+  const note = exercisedNote(subject, r.coverage?.lines);
+  return note ? `; ${note}` : "";
+}
 
 function boundText(r: ExhaustiveResult): string {
   const p = r.bound.preemptions !== null ? ` with at most ${r.bound.preemptions} preemptions` : "";
@@ -75,8 +82,8 @@ export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
   const holding = r.properties.filter((p) => !r.findings[p]);
   out.push("");
   const verb = holding.length === 1 ? "holds" : "hold";
-  if (holding.length && coversBound(r)) out.push(`${holding.join(", ")} ${verb} for ${boundText(r)}: ${statsText(r)}`);
-  else if (holding.length) out.push(`${holding.join(", ")} ${verb} on this part only (${partText(r)}): ${statsText(r)}`);
+  if (holding.length && coversBound(r)) out.push(`${holding.join(", ")} ${verb} for ${boundText(r)}${exercisedText(subject, r)}: ${statsText(r)}`);
+  else if (holding.length) out.push(`${holding.join(", ")} ${verb} on this part only (${partText(r)})${exercisedText(subject, r)}: ${statsText(r)}`);
   else out.push(statsText(r));
   if (r.coverage) out.push(coverageText(coverageSummary(subject.model, r.coverage)));
   return out.join("\n");
@@ -99,7 +106,7 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
     shard: r.shard,
     /** A statement per holding property, only when the run covers its whole bound. */
     proof: coversBound(r)
-      ? r.properties.filter((p) => !r.findings[p]).map((p) => `${p} holds for ${boundText(r)}: ${r.totalPrograms} programs`)
+      ? r.properties.filter((p) => !r.findings[p]).map((p) => `${p} holds for ${boundText(r)}: ${r.totalPrograms} programs${exercisedText(subject, r)}`)
       : [],
     covers: coversBound(r) ? "bound" : partText(r),
     stats: { programs: r.programs, totalPrograms: r.totalPrograms, executions: r.executions, classes: r.classes, pruned: r.pruned, ms: r.ms },
@@ -110,6 +117,9 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
         : { property: p, verdict: "holds" };
     }),
     coverage: r.coverage ? coverageJson(coverageSummary(subject.model, r.coverage)) : null,
+    /** The variant's declared lines against those the explored executions ran, and the note every statement carries. */
+    lines: linesSummary(subject, r.coverage?.lines),
+    exercised: exercisedNote(subject, r.coverage?.lines),
     /** What `merge` needs to combine shards. */
     result: r,
   };

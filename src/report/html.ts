@@ -17,6 +17,7 @@ import { sizeText } from "./text.js";
 
 /** One property's verdict as the page shows it. */
 export type HtmlVerdict =
+  /** `note`: n/a's reason, or what a holding verdict did not exercise of the variant's code. */
   | { readonly property: string; readonly verdict: "holds" | "n/a"; readonly note?: string }
   | {
       readonly property: string;
@@ -118,7 +119,7 @@ function verdictCell(v: HtmlVerdict): string {
     const n = allOf(v).length;
     return `<td class="verdict-violated">VIOLATED</td><td>${esc(sizeText(v.counterexample.size))}${n > 1 ? ` · ${n} distinct counterexamples` : ""}</td>`;
   }
-  if (v.verdict === "holds") return `<td class="verdict-holds">holds</td><td></td>`;
+  if (v.verdict === "holds") return `<td class="verdict-holds">holds</td><td class="muted">${esc(v.note ?? "")}</td>`;
   return `<td class="verdict-na">n/a</td><td class="muted">${esc(v.note ?? "")}</td>`;
 }
 

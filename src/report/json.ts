@@ -32,6 +32,7 @@ export function checkReportJson(report: CheckReport) {
     seed: report.seed,
     stats: report.stats,
     coverage: report.coverage ? coverageJson(report.coverage) : null,
+    lines: report.lines ?? null,
     properties: report.verdicts.map((v) =>
       v.verdict === "violated"
         ? {
@@ -41,6 +42,7 @@ export function checkReportJson(report: CheckReport) {
             foundAfter: v.foundAfter,
             counterexample: counterexampleJson(v.counterexample),
             counterexamples: v.counterexamples.map(counterexampleJson),
+            ...(v.exercised ? { exercised: v.exercised } : {}),
           }
         : v,
     ),

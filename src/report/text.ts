@@ -33,9 +33,10 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
   out.push(`  ${subject.patch.title} (${subject.patch.date}, <${subject.patch.messageId}>)`);
   if (subject.fixture?.length) out.push(`  every program starts from: ${subject.fixture.map(describeCall).join("; ")}`);
   for (const v of report.verdicts) {
-    if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}`);
+    const note = v.verdict !== "n/a" && v.exercised ? `; ${v.exercised}` : "";
+    if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}${note}`);
     else if (v.verdict === "n/a") out.push(`  ${pc.dim("n/a     ")} ${v.property}: ${v.why}`);
-    else out.push(`  ${pc.red("VIOLATED")} ${v.property}: ${sizeText(v.counterexample.size)}${v.counterexamples.length > 1 ? `; ${v.counterexamples.length} distinct counterexamples` : ""}`);
+    else out.push(`  ${pc.red("VIOLATED")} ${v.property}: ${sizeText(v.counterexample.size)}${v.counterexamples.length > 1 ? `; ${v.counterexamples.length} distinct counterexamples` : ""}${note}`);
   }
   for (const v of report.verdicts) if (v.verdict === "violated") for (const cx of v.counterexamples) out.push("", counterexampleText(cx));
   const s = report.stats;

@@ -11,7 +11,7 @@ export type { PatchRef, VariantLines } from "../targets/patch.js";
 
 // The runtime: a kernel path is a generator (`function*`) yielding these ops; each
 // yield of READ/WRITE/RMW/mutex_lock/mutex_unlock is a point where another thread may run.
-export { READ, RMW, WAIT_UNTIL, WARN_ON_ONCE, WRITE, choose, lockdep_assert_held, mutex_lock, mutex_unlock, observe, oops } from "../kernel/rt/ops.js";
+export { READ, RMW, WAIT_UNTIL, WARN_ON_ONCE, WRITE, choose, cover, lockdep_assert_held, mutex_lock, mutex_unlock, observe, oops } from "../kernel/rt/ops.js";
 export type { K } from "../kernel/rt/ops.js";
 export type { Cell, Mutex, SharedState } from "../kernel/rt/state.js";
 export * from "../kernel/uapi/errno.js";

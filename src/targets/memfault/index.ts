@@ -26,6 +26,7 @@ import { makeTasks } from "../../kernel/generic/task.js";
 import { x86ArchOps } from "../../kernel/x86/arch.js";
 import { x86Current } from "../../kernel/x86/variants/current.js";
 import { execute } from "../../kernel/rt/execution.js";
+import { withCoveredOf } from "../../check/lines.js";
 import type { K } from "../../kernel/rt/ops.js";
 import { READ } from "../../kernel/rt/ops.js";
 import { SharedState } from "../../kernel/rt/state.js";
@@ -105,8 +106,9 @@ export function memfaultSubject(
         },
       };
       const ioctl = (c: typeof ctx, tid: number, call: Parameters<typeof sys_ioctl>[2]) => sys_ioctl(c, tid, call);
-      execute(ctx, shared, [MEMFAULT_FIXTURE], ioctl, new DecisionScheduler([]));
-      return execute(ctx, shared, threads, ioctl, scheduler);
+      const fixture = execute(ctx, shared, [MEMFAULT_FIXTURE], ioctl, new DecisionScheduler([]));
+      // The variant's lines the fixture ran (its KVM_CREATE_VCPU, its memslot) count too.
+      return withCoveredOf(execute(ctx, shared, threads, ioctl, scheduler), fixture);
     },
   };
 }
