@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkExhaustive, mergeResults } from "../src/explore/exhaustive/check.js";
 import { checkRandom } from "../src/explore/random.js";
@@ -10,7 +11,9 @@ import { E2BIG, EINVAL } from "../src/kernel/uapi/errno.js";
 import type { X86CapsKvm } from "../src/kernel/x86/caps.js";
 import { x86CapsSubject } from "../src/targets/x86-caps/index.js";
 import { checkVariantFile } from "../src/library/check.js";
-import { findTarget } from "../src/targets/registry.js";
+import { TARGETS, findTarget } from "../src/targets/registry.js";
+import { hookByKernelName, sharedFields } from "../src/targets/hooks.js";
+import { withHookTables } from "../src/targets/hooks-doc.js";
 import { loadVariantFile } from "../src/variant/load.js";
 import type { Fixtures } from "./variant-fixtures.js";
 import { REPO, makeFixtures } from "./variant-fixtures.js";
@@ -228,5 +231,26 @@ describe("proofs say which lines of the variant's code they never ran", () => {
     const v = await checkVariantFile(`${REPO}/docs/examples/x86-dirty-ring-fix.ts`, { runs: 100, properties: ["no-oops"] });
     const p = v.properties[0]!;
     expect(p.verdict === "holds" && p).toMatchObject({ exercised: expect.stringMatching(/lines are not tracked/) });
+  });
+});
+
+describe("the guide lists, per target, what a variant may supply and use", () => {
+  it("its generated section is the hook tables as they are (npm run docs:hooks rewrites it)", () => {
+    const guide = readFileSync(`${REPO}/docs/writing-a-variant.md`, "utf8");
+    expect(withHookTables(guide)).toBe(guide);
+    for (const t of TARGETS) expect(guide).toContain(`### \`${t.name}\``);
+  });
+
+  it("names the shared fields by their kernel names, with the path a TypeScript variant uses", () => {
+    const fields = sharedFields(findTarget("x86-caps").hooks);
+    expect(fields).toContainEqual({ name: "kvm->dirty_ring_size", path: "kvm.dirty_ring_size", kind: "cell" });
+    expect(fields).toContainEqual({ name: "kvm->lock", path: "kvm.lock", kind: "mutex" });
+    expect(fields).toContainEqual({ name: "vcpu->run->exit_reason", path: "vcpu.run.exit_reason", kind: "cell" });
+  });
+
+  it("maps a C function by its kernel name to the hook that replaces it on each target", () => {
+    expect(hookByKernelName(findTarget("riscv-hgatp").hooks, "kvm_vm_ioctl_enable_cap")?.key).toBe("code.kvm_vm_ioctl_enable_cap");
+    expect(hookByKernelName(findTarget("x86-caps").hooks, "kvm_vm_ioctl_enable_dirty_log_ring")?.key).toBe("kvm_vm_ioctl_enable_dirty_log_ring");
+    expect(hookByKernelName(findTarget("arm64-memfault").hooks, "kvm_vm_ioctl_enable_dirty_log_ring")).toBeNull();
   });
 });

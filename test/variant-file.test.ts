@@ -109,7 +109,7 @@ describe("a variant file that does not load or does not fit: one line, exit 2", 
     [
       "unknown target",
       () => ["check", "riscv-hgatp", "--variant-file", fx.write("target.ts", `${VALID_HEAD}export default { ...v8, target: "riscv-hgtap", name: "v9" };\n`)],
-      /target\.ts: target: unknown target 'riscv-hgtap' \(known: riscv-hgatp, arm64-memfault, x86-memfault\)/,
+      /target\.ts: target: unknown target 'riscv-hgtap' \(known: riscv-hgatp, arm64-memfault, x86-memfault, x86-caps\)/,
     ],
     [
       "a shipped name",

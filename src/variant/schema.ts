@@ -33,7 +33,7 @@ const common = { name, summary: z.string().min(1), patch, lines: lines.optional(
 /** The hooks a target's table carries at the top of a variant object, by kernel name: required where the target ships no default. */
 function topLevelHooks(table: TargetHookTable) {
   const out: Record<string, z.ZodType> = {};
-  for (const h of table.hooks) if (!h.key.includes(".")) out[h.key] = h.default || h.key === "onRunReturn" ? fn.optional() : fn;
+  for (const h of table.hooks) if (!h.key.includes(".")) out[h.key] = h.default ? fn.optional() : fn;
   return out;
 }
 

@@ -5,9 +5,15 @@ import type { KvmArchOps } from "../../kernel/generic/arch.js";
 import { kvm_create_vm, kvm_vcpu_alloc } from "../../kernel/generic/kvm.js";
 import { x86ArchOps } from "../../kernel/x86/arch.js";
 import { SharedState } from "../../kernel/rt/state.js";
+import type { RunReturnHook } from "../../kernel/generic/vcpu_ioctl.js";
 import type { HookSpec, TargetHookTable } from "../hooks.js";
 import { KVM_MAIN_FUNCTIONS, kvmMainHooks } from "../hooks.js";
 import { MEMFAULT_CALLS } from "./alphabet.js";
+
+/** Upstream: nothing between kvm_arch_vcpu_ioctl_run() and the unlock touches kvm_run; r is KVM_RUN's result. */
+const upstreamRunReturn: RunReturnHook<unknown> = function* (_vcpu, r) {
+  return r;
+};
 
 const onRunReturn: HookSpec = {
   kernel: "kvm_vcpu_ioctl",
@@ -15,6 +21,7 @@ const onRunReturn: HookSpec = {
   prototype: "long onRunReturn(struct kvm_vcpu *vcpu, long r) /* kvm_vcpu_ioctl(KVM_RUN) after kvm_arch_vcpu_ioctl_run() */",
   file: "virt/kvm/kvm_main.c",
   summary: "the KVM_RUN case of kvm_vcpu_ioctl() between kvm_arch_vcpu_ioctl_run() and mutex_unlock(&vcpu->mutex); returns KVM_RUN's result (upstream: r unchanged)",
+  default: upstreamRunReturn,
   reachedBy: [MEMFAULT_CALLS.run],
 };
 
