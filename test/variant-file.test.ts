@@ -104,7 +104,7 @@ describe("a variant file that does not load or does not fit: one line, exit 2", 
     [
       "wrong shape: a misspelt hook",
       () => ["check", "riscv-hgatp", "--variant-file", fx.write("typo.ts", `${VALID_HEAD}export default { ...v8, target: "riscv-hgatp", name: "v9", capArg: [1] };\n`)],
-      /typo\.ts: variant: Unrecognized key.*capArg/,
+      /typo\.ts: capArg: not a field or hook of a riscv-hgatp variant \(its hooks: code\.kvm_vm_ioctl_enable_cap, /,
     ],
     [
       "unknown target",

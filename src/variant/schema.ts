@@ -89,6 +89,11 @@ export function shapeProblem(v: unknown): string | null {
   if (r.success) return null;
   const issue = r.error.issues[0]!;
   const where = issue.path.map(String).join(".");
+  // A function under a name the target's hook table does not have: say which it has.
+  if (issue.code === "unrecognized_keys" && issue.path.length === 0) {
+    const hooks = findTarget(target).hooks.hooks.map((h) => h.key);
+    return `${issue.keys.join(", ")}: not a field or hook of a ${target} variant (its hooks: ${hooks.join(", ")})`;
+  }
   const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
   return `${where || "variant"}: ${issue.message}${keys}`.replace(/\s+/g, " ");
 }
