@@ -2,8 +2,11 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkExhaustive, mergeResults } from "../src/explore/exhaustive/check.js";
 import { checkRandom } from "../src/explore/random.js";
+import type { CheckReport } from "../src/explore/random.js";
 import { checkReportText, matrixText } from "../src/report/text.js";
 import { checkReportJson } from "../src/report/json.js";
+import { htmlReport } from "../src/report/html.js";
+import { sectionOfRandom } from "../src/cli/outputs.js";
 import { exhaustiveJson, exhaustiveText } from "../src/report/exhaustive.js";
 import type { K } from "../src/kernel/rt/ops.js";
 import { READ, WRITE, cover, mutex_lock, mutex_unlock } from "../src/kernel/rt/ops.js";
@@ -147,10 +150,12 @@ describe("several counterexamples per property: one bug does not hide another", 
   // and the dirty ring's set-once race (two threads); the first used to hide the second.
   const pre = findTarget("x86-caps").subject("pre-3e515705");
   const kinds = (sigs: readonly string[]) => sigs.map((s) => s.split(":")[0]).sort();
+  // One random run with three counterexamples asked for, shared by the tests that read it.
+  let three: CheckReport | undefined;
+  const threeOf = () => (three ??= checkRandom(pre, { runs: 2000, seed: 1, maxThreads: 2, maxCalls: 2, properties: ["linearizable", "no-oops"], counterexamples: 3 }));
 
   it("random mode keeps one counterexample per signature, the shrunk one of each", () => {
-    const r = checkRandom(pre, { runs: 2000, seed: 1, maxThreads: 2, maxCalls: 2, properties: ["linearizable"], counterexamples: 3 });
-    const v = r.verdicts[0]!;
+    const v = threeOf().verdicts[0]!;
     expect(v.verdict).toBe("violated");
     if (v.verdict !== "violated") return;
     expect(kinds(v.counterexamples.map((c) => c.signature))).toEqual(["KVM_CREATE_IRQCHIP", "KVM_ENABLE_CAP"]);
@@ -162,6 +167,22 @@ describe("several counterexamples per property: one bug does not hide another", 
     expect(kinds(whole.distinct!.linearizable!.map((f) => f.signature))).toEqual(["KVM_CREATE_IRQCHIP", "KVM_ENABLE_CAP"]);
     const parts = [0, 1].map((index) => checkExhaustive(pre, { threads: 2, calls: 2, properties: ["linearizable"], counterexamples: 3, shard: { index, count: 2 } }));
     expect(mergeResults(parts).distinct).toEqual(whole.distinct);
+    const j = exhaustiveJson(pre, whole);
+    expect(j.properties[0]).toMatchObject({ verdict: "violated" });
+    expect(kinds((j.properties[0] as { counterexamples: { signature: string }[] }).counterexamples.map((c) => c.signature))).toEqual([
+      "KVM_CREATE_IRQCHIP",
+      "KVM_ENABLE_CAP",
+    ]);
+    expect(exhaustiveText(pre, whole)).toMatch(/VIOLATED linearizable: shortest 2 calls, 1 thread, 0 preemptions; 2 distinct counterexamples/);
+  });
+
+  it("the HTML page has an article per counterexample, each with its own anchor, and a holding verdict's note", () => {
+    const r = threeOf();
+    const section = sectionOfRandom({ ...pre, lines: { file: "/x/ring.c", lines: [7] } }, { ...r, verdicts: r.verdicts.map((v) => (v.verdict === "holds" ? { ...v, exercised: "not exercised: ring.c:7" } : v)) });
+    const page = htmlReport({ title: "t", sections: [section], mermaidSrc: "mermaid.min.js" });
+    expect(page.match(/<article class="cx" id="([^"]+)"/g)).toEqual(['<article class="cx" id="x86-caps_pre-3e515705-linearizable"', '<article class="cx" id="x86-caps_pre-3e515705-linearizable-2"']);
+    expect(page).toMatch(/2 distinct counterexamples/);
+    expect(page).toMatch(/not exercised: ring\.c:7/);
   });
 
   it("with one counterexample asked for, the first bug is all a report shows", () => {
@@ -171,7 +192,7 @@ describe("several counterexamples per property: one bug does not hide another", 
   });
 
   it("the matrix shows the count and the text report lists every counterexample", () => {
-    const r = checkRandom(pre, { runs: 2000, seed: 1, maxThreads: 2, maxCalls: 2, properties: ["linearizable"], counterexamples: 3 });
+    const r = threeOf();
     expect(matrixText([r])).toMatch(/x86-caps@pre-3e515705 +2c\/1t\/0p ×2/);
     const text = checkReportText(r, pre);
     expect(text).toMatch(/VIOLATED linearizable: .*; 2 distinct counterexamples/);
