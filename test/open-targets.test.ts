@@ -15,7 +15,8 @@ import type { X86CapsKvm } from "../src/kernel/x86/caps.js";
 import { x86CapsSubject } from "../src/targets/x86-caps/index.js";
 import { checkVariantFile } from "../src/library/check.js";
 import { TARGETS, findTarget } from "../src/targets/registry.js";
-import { hookByKernelName, sharedFields } from "../src/targets/hooks.js";
+import { hookByKernelName, sharedFields, withHookAt } from "../src/targets/hooks.js";
+import { RISCV_HGATP_VARIANTS } from "../src/targets/riscv-hgatp/index.js";
 import { withHookTables } from "../src/targets/hooks-doc.js";
 import { loadVariantFile } from "../src/variant/load.js";
 import type { Fixtures } from "./variant-fixtures.js";
@@ -273,5 +274,14 @@ describe("the guide lists, per target, what a variant may supply and use", () =>
     expect(hookByKernelName(findTarget("riscv-hgatp").hooks, "kvm_vm_ioctl_enable_cap")?.key).toBe("code.kvm_vm_ioctl_enable_cap");
     expect(hookByKernelName(findTarget("x86-caps").hooks, "kvm_vm_ioctl_enable_dirty_log_ring")?.key).toBe("kvm_vm_ioctl_enable_dirty_log_ring");
     expect(hookByKernelName(findTarget("arm64-memfault").hooks, "kvm_vm_ioctl_enable_dirty_log_ring")).toBeNull();
+    // ...and puts a translated function there, leaving the rest of the variant as it was.
+    const v8 = RISCV_HGATP_VARIANTS.find((v) => v.name === "v8")!;
+    const f = function* () {
+      return 0;
+    };
+    const mine = withHookAt(v8, "code.kvm_vm_ioctl_enable_cap", f);
+    expect(mine.code.kvm_vm_ioctl_enable_cap).toBe(f);
+    expect(mine.code.design).toBe(v8.code.design);
+    expect(v8.code.kvm_vm_ioctl_enable_cap).not.toBe(f);
   });
 });

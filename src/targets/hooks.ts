@@ -139,6 +139,16 @@ export function hookAt(variant: object, key: string): unknown {
   return key.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), variant);
 }
 
+/** `variant` with `fn` at `key` (`a.b`), the objects on the way copied: how a front end puts a translated function in place. */
+export function withHookAt<V extends object>(variant: V, key: string, fn: AnyHook): V {
+  const [head, ...rest] = key.split(".");
+  const inner = (variant as Record<string, unknown>)[head!];
+  return {
+    ...variant,
+    [head!]: rest.length ? withHookAt((inner ?? {}) as object, rest.join("."), fn) : fn,
+  } as V;
+}
+
 /** The hooks of `table` that `variant` supplies (its own code, not the shipped defaults). */
 export function suppliedHooks(table: TargetHookTable, variant: object): HookSpec[] {
   return table.hooks.filter((h) => {
