@@ -1,6 +1,7 @@
 /** `kvm-ordercheck replay <token>`: one execution, the same counterexample. */
 import { counterexampleOf } from "../explore/counterexample.js";
-import { decodeReplay } from "../explore/replay.js";
+import { BadTokenError, decisionsProblem, decodeReplay } from "../explore/replay.js";
+import { findTarget } from "../targets/registry.js";
 import { counterexampleJson } from "../report/json.js";
 import { counterexampleText } from "../report/text.js";
 import { UsageError } from "../targets/registry.js";
@@ -21,12 +22,18 @@ export function runReplay(
   outputs?: OutputRequest,
 ): number {
   const spec = decodeReplay(token);
+  const target = findTarget(spec.target);
+  for (const [name, value] of Object.entries(spec.options))
+    if (!target.options || !Object.hasOwn(target.options, name) || !target.options[name]!.includes(value))
+      throw new BadTokenError(`replay token's option ${name}=${value} is not one ${spec.target} takes (${optionsText(target.options)})`);
   const subject = replaySubject(spec, files);
   if (!subject.properties.some((p) => p.name === spec.property))
     throw new UsageError(`replay token names unknown property '${spec.property}'`);
   const known = new Set([...subject.alphabet, ...(subject.exhaustive?.alphabet ?? [])].map((c) => c.ioctl));
   for (const call of spec.threads.flat())
     if (!known.has(call.ioctl)) throw new UsageError(`replay token's program has a call ${spec.target} does not know: '${call.ioctl}'`);
+  const wrong = decisionsProblem(subject, spec.threads, spec.decisions);
+  if (wrong) throw new BadTokenError(`replay token's decisions do not fit its program: ${wrong}`);
   const cx = counterexampleOf(subject, spec.options, spec.property, spec.threads, spec.decisions);
   if (json) {
     const out = { target: spec.target, variant: spec.variant, verdict: cx ? "violated" : "holds", property: spec.property, counterexample: cx ? counterexampleJson(cx) : null };
@@ -40,3 +47,6 @@ export function runReplay(
     ]);
   return cx ? 1 : 0;
 }
+
+const optionsText = (options: Readonly<Record<string, readonly string[]>> | undefined): string =>
+  options ? Object.entries(options).map(([k, v]) => `${k}: ${v.join(", ")}`).join("; ") : "it takes none";

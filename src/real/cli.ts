@@ -8,6 +8,7 @@
  * Exit status: 0 nothing found, 1 a difference / violation found, 2 bad input or no
  * usable KVM device (one line saying so).
  */
+import { parseProgram as parseProgramInput } from "../program/schema.js";
 import { UsageError } from "../targets/errors.js";
 import type { Threads } from "../targets/target.js";
 import { subjectsOfSpec } from "../variant/resolve.js";
@@ -34,7 +35,7 @@ export interface RealOpts {
 
 const asJson = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 
-/** `--program '[[{"ioctl": ...}], [...]]'`: threads of calls, or a one-line error. */
+/** `--program '[[{"ioctl": ...}], [...]]'`: threads of calls (program/schema.ts checks every field), or a one-line error. */
 export function parseProgram(json: string): Threads {
   let p: unknown;
   try {
@@ -42,10 +43,7 @@ export function parseProgram(json: string): Threads {
   } catch {
     throw new UsageError("--program is not JSON (expected [[call, ...], ...])");
   }
-  const isCall = (c: unknown) => typeof c === "object" && c !== null && typeof (c as { ioctl?: unknown }).ioctl === "string";
-  if (!Array.isArray(p) || p.length === 0 || !p.every((t) => Array.isArray(t) && t.length > 0 && t.every(isCall)))
-    throw new UsageError("--program must be a non-empty array of threads, each a non-empty array of calls with an ioctl");
-  return p as Threads;
+  return parseProgramInput(p, "--program", (line) => new UsageError(line));
 }
 
 /** The exit-reason mode's name: the target whose properties it checks. */
