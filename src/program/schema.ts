@@ -146,8 +146,9 @@ export function pathText(root: string, path: readonly PropertyKey[]): string {
 /** One line: the first thing wrong, named by its path from `root`. */
 export function issueText(root: string, error: z.ZodError): string {
   const issue = error.issues[0]!;
-  const keys = issue.code === "unrecognized_keys" ? `: unknown field ${issue.keys.map((k) => `'${printable(k)}'`).join(", ")}` : `: ${issue.message}`;
-  return `${pathText(root, issue.path)}${keys}`.replace(/\s+/g, " ");
+  const what = issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `'${printable(k)}'`).join(", ")}` : issue.message;
+  const where = pathText(root, issue.path);
+  return `${where}${where ? ": " : ""}${what}`.replace(/\s+/g, " ");
 }
 
 /**
