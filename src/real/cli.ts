@@ -94,6 +94,9 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
   const arenaCalls = [...(subject.fixture ?? []), ...subject.alphabet];
   const arena = arenaSizeFor(arenaCalls);
   const given = o.program !== undefined ? parseProgram(o.program) : undefined;
+  // They shape the programs drawn; with --program none are drawn.
+  for (const flag of ["runs", "calls", "seed"] as const)
+    if (given && o[flag] !== undefined) throw new UsageError(`--${flag} draws programs; --program gives the one to run`);
   if (given && o.threads !== undefined && given.length !== o.threads)
     throw new UsageError(`--program has ${given.length} threads, --threads says ${o.threads}`);
   const threads = o.threads ?? given?.length;
