@@ -7,7 +7,8 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { TARGETS, UsageError } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { MAX_PROGRAMS } from "../explore/exhaustive/check.js";
-import { runExhaustive, runMerge } from "./check-exhaustive.js";
+import { runExhaustive } from "./check-exhaustive.js";
+import { runMerge } from "./merge.js";
 import { runRandom } from "./check-random.js";
 import { isInputError } from "./errors.js";
 import { runReplay } from "./replay.js";
@@ -223,8 +224,9 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .description("combine the --json outputs of exhaustive shards into one verdict")
     .argument("<files...>")
     .option("--json", "print JSON")
-    .action((files: string[], o: { json?: boolean }) => {
-      action = () => runMerge(files, Boolean(o.json), write);
+    .option("--variant-file <path>", "the file of a variant the shards are of, when it is not shipped; repeatable", collectPaths)
+    .action((files: string[], o: { json?: boolean; variantFile?: string[] }) => {
+      action = async () => runMerge(files, Boolean(o.json), write, await loadForReplay(o.variantFile));
     });
   program
     .command("real")

@@ -1,6 +1,6 @@
 /** `kvm-ordercheck replay <token>`: one execution, the same counterexample. */
 import { counterexampleOf } from "../explore/counterexample.js";
-import { BadTokenError, decisionsProblem, decodeReplay } from "../explore/replay.js";
+import { BadTokenError, decisionsProblem, decodeReplay, targetOptionsProblem } from "../explore/replay.js";
 import { findTarget } from "../targets/registry.js";
 import { counterexampleJson } from "../report/json.js";
 import { counterexampleText } from "../report/text.js";
@@ -22,10 +22,8 @@ export function runReplay(
   outputs?: OutputRequest,
 ): number {
   const spec = decodeReplay(token);
-  const target = findTarget(spec.target);
-  for (const [name, value] of Object.entries(spec.options))
-    if (!target.options || !Object.hasOwn(target.options, name) || !target.options[name]!.includes(value))
-      throw new BadTokenError(`replay token's option ${name}=${value} is not one ${spec.target} takes (${optionsText(target.options)})`);
+  const wrongOption = targetOptionsProblem(findTarget(spec.target), spec.options);
+  if (wrongOption) throw new BadTokenError(`replay token's ${wrongOption}`);
   const subject = replaySubject(spec, files);
   if (!subject.properties.some((p) => p.name === spec.property))
     throw new UsageError(`replay token names unknown property '${spec.property}'`);
@@ -47,6 +45,3 @@ export function runReplay(
     ]);
   return cx ? 1 : 0;
 }
-
-const optionsText = (options: Readonly<Record<string, readonly string[]>> | undefined): string =>
-  options ? Object.entries(options).map(([k, v]) => `${k}: ${v.join(", ")}`).join("; ") : "it takes none";

@@ -12,7 +12,7 @@ import { Buffer } from "node:buffer";
 import { z } from "zod";
 import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
 import { issueText, programSchema } from "../program/schema.js";
-import type { Subject, TargetOptions, Threads } from "../targets/target.js";
+import type { Subject, Target, TargetOptions, Threads } from "../targets/target.js";
 
 /** The token format's version, written after `kvmoc`. */
 const VERSION = 1;
@@ -99,5 +99,16 @@ export function decisionsProblem(subject: Subject, threads: Threads, decisions: 
     return `decision ${k} is ${decisions[k]}, but that point of the execution has ${scheduler.options[k]} options (0 to ${scheduler.options[k]! - 1})`;
   if (decisions.length > scheduler.options.length)
     return `it has ${decisions.length} decisions, but its execution makes ${scheduler.options.length} choices`;
+  return null;
+}
+
+/** Null if `target` takes every one of `options` (a token's, a shard's), else which it does not. */
+export function targetOptionsProblem(target: Target, options: TargetOptions): string | null {
+  const takes = target.options ?? {};
+  for (const [name, value] of Object.entries(options))
+    if (!Object.hasOwn(takes, name) || !takes[name]!.includes(value)) {
+      const known = Object.entries(takes).map(([k, v]) => `${k}: ${v.join(", ")}`);
+      return `option ${name}=${value} is not one ${target.name} takes (${known.length ? known.join("; ") : "it takes none"})`;
+    }
   return null;
 }
