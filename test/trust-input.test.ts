@@ -3,22 +3,14 @@
  * schema per call (program/schema.ts); every malformed field is one line naming its
  * path, exit 2, and the tool's own programs always pass.
  */
-import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import { callSchema } from "../src/program/schema.js";
 import { TARGETS } from "../src/targets/registry.js";
 import { captureOutput } from "./capture.js";
+import { CAP, V7_BODY, VCPU0, tokenOf } from "./trust-tokens.js";
 
 const io = captureOutput();
-
-/** A token of any body, as a hostile or careless user could write one. */
-export const tokenOf = (body: unknown): string => `kvmoc1.${Buffer.from(JSON.stringify(body)).toString("base64url")}`;
-
-const VCPU0 = { ioctl: "KVM_CREATE_VCPU", fd: "vm", id: 0 };
-const CAP = { ioctl: "KVM_ENABLE_CAP", fd: "vm", cap: "KVM_CAP_RISCV_SET_HGATP_MODE", flags: 0, args: [8] };
-/** riscv-hgatp@v7's race (README): a valid token, changed one field at a time below. */
-export const V7_BODY = { t: "riscv-hgatp", v: "v7", o: {}, p: "hgatp-single-view", th: [[VCPU0], [CAP]], d: [1, 1] };
 
 async function refused(argv: string[], message: RegExp): Promise<void> {
   expect(await main(argv)).toBe(2);
