@@ -83,6 +83,11 @@ describe("real --program", () => {
     ],
     ["a slot beyond a __u32", [[{ ioctl: "KVM_SET_USER_MEMORY_REGION", fd: "vm", slot: 2 ** 32, guest_phys_addr: 0, memory_size: 0, userspace_addr: 0 }]], /--program\[0\]\[0\]\.slot: expected a __u32/],
     ["immediate_exit beyond a __u8", [[{ ioctl: "KVM_RUN", fd: { vcpu: 0 }, immediate_exit: 256 }]], /--program\[0\]\[0\]\.immediate_exit: expected a __u8/],
+    [
+      "a memslot beyond the real backend's arena",
+      [[{ ioctl: "KVM_SET_USER_MEMORY_REGION", fd: "vm", slot: 0, guest_phys_addr: 0, memory_size: 2 ** 40, userspace_addr: 0 }]],
+      /--program\[0\]\[0\]: userspace_addr \+ memory_size is beyond the real backend's arena \(64 GiB/,
+    ],
     ["a guest the tool has no code for", [[{ ioctl: "KVM_RUN", fd: { vcpu: 0 }, guest: "rm -rf" }]], /--program\[0\]\[0\]\.guest: expected null, a guest physical address or one of/],
   ])("with %s is refused before the device is opened, naming the field", async (_what, program, message) => {
     await refused(["real", "x86-caps", "--program", JSON.stringify(program), "--device", "/nonexistent"], message);

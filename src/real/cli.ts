@@ -43,8 +43,17 @@ export function parseProgram(json: string): Threads {
   } catch {
     throw new UsageError("--program is not JSON (expected [[call, ...], ...])");
   }
-  return parseProgramInput(p, "--program", (line) => new UsageError(line));
+  const threads = parseProgramInput(p, "--program", (line) => new UsageError(line));
+  // userspace_addr is an offset into one anonymous mapping (backend.ts), which must fit the address space.
+  for (const [t, calls] of threads.entries())
+    for (const [k, c] of calls.entries())
+      if (arenaSizeFor([c]) > MAX_ARENA)
+        throw new UsageError(`--program[${t}][${k}]: userspace_addr + memory_size is beyond the real backend's arena (${MAX_ARENA / 2 ** 30} GiB; userspace_addr is an offset into it)`);
+  return threads;
 }
+
+/** The largest arena `real` maps for a given program: address space only (MAP_NORESERVE), far below x86-64's 128 TiB. */
+const MAX_ARENA = 2 ** 36;
 
 /** The exit-reason mode's name: the target whose properties it checks. */
 const EXIT_REASON_TARGET = "x86-memfault";
