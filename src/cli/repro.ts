@@ -21,14 +21,14 @@ export interface ReproRequest {
   readonly say: (s: string) => void;
 }
 
-/** From the command's options; none when --repro is absent (--repro-style alone is an error). */
+/** From the command's options, the path checked before the run; none when --repro is absent (--repro-style alone is an error). */
 export function reproRequest(
   o: { repro?: string; reproStyle?: string },
   json: boolean,
   write: (s: string) => void,
 ): ReproRequest | undefined {
   if (o.repro === undefined) {
-    if (o.reproStyle !== undefined && o.reproStyle !== "standalone") throw new UsageError("--repro-style goes with --repro <out.c>");
+    if (o.reproStyle !== undefined) throw new UsageError("--repro-style goes with --repro <out.c>");
     return undefined;
   }
   checkOutputFile("--repro", o.repro);
