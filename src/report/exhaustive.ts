@@ -96,7 +96,10 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
   return {
     target: r.target,
     variant: r.variant,
-    verdict: first ? "violated" : "holds",
+    // Nothing found on part of the bound is no verdict: "holds" only where the bound is covered.
+    verdict: first ? "violated" : coversBound(r) ? "holds" : "incomplete",
+    complete: coversBound(r),
+    ...(r.missingShards ? { missingShards: r.missingShards } : {}),
     property: first?.property ?? null,
     counterexample: first ? counterexampleJson(first) : null,
     replay: first?.replay ?? null,
@@ -114,7 +117,7 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
       const cx = cxs.find((c) => c.property === p);
       return cx
         ? { property: p, verdict: "violated", counterexample: counterexampleJson(cx), counterexamples: all.get(p)!.map(counterexampleJson) }
-        : { property: p, verdict: "holds" };
+        : { property: p, verdict: coversBound(r) ? "holds" : "incomplete" };
     }),
     coverage: r.coverage ? coverageJson(coverageSummary(subject.model, r.coverage)) : null,
     /** The variant's declared lines against those the explored executions ran, and the note every statement carries. */
