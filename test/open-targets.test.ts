@@ -7,6 +7,7 @@ import { checkReportText, matrixText } from "../src/report/text.js";
 import { checkReportJson } from "../src/report/json.js";
 import { htmlReport } from "../src/report/html.js";
 import { sectionOfRandom } from "../src/cli/outputs.js";
+import { shardProblem } from "../src/cli/shard-file.js";
 import { exhaustiveJson, exhaustiveText } from "../src/report/exhaustive.js";
 import type { K } from "../src/kernel/rt/ops.js";
 import { READ, WRITE, cover, mutex_lock, mutex_unlock } from "../src/kernel/rt/ops.js";
@@ -175,6 +176,10 @@ describe("several counterexamples per property: one bug does not hide another", 
       "KVM_ENABLE_CAP",
     ]);
     expect(exhaustiveText(pre, whole)).toMatch(/VIOLATED linearizable: shortest 2 calls, 1 thread, 0 preemptions; 2 distinct counterexamples/);
+    // A shard file's distinct findings are replayed by merge: a signature they do not have is refused.
+    expect(shardProblem(pre, parts[0]!)).toBeNull();
+    const forged = { ...parts[0]!, distinct: { linearizable: parts[0]!.distinct!.linearizable!.map((f) => ({ ...f, signature: "forged" })) } };
+    expect(shardProblem(pre, forged)).toMatch(/does not have the signature it states/);
   });
 
   it("the HTML page has an article per counterexample, each with its own anchor, and a holding verdict's note", () => {
