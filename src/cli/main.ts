@@ -183,7 +183,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
           token,
           Boolean(o.json),
           write,
-          await loadForReplay(o.variantFile),
+          await loadForReplay(o.variantFile, token),
           reproRequest(o, Boolean(o.json), write),
           outputRequest(o, Boolean(o.json), write),
         );

@@ -1,23 +1,34 @@
 /** The `--variant-file` option of `check` and `replay`: repeatable, loaded before anything runs. */
 import type { LoadedVariant } from "./load.js";
+import { decodeReplay } from "../explore/replay.js";
+import { UsageError } from "../targets/errors.js";
 import { loadVariantFiles } from "./load.js";
 import { checkFilesNamed } from "./resolve.js";
 
 export type { LoadedVariant };
 
-export const VARIANT_FILE_HELP = "a variant of your own (a .ts or .js module, see docs/writing-a-variant.md); repeatable";
+export const VARIANT_FILE_HELP = "a variant of your own (a .c file of the patch's kernel functions, or a .ts/.js module; see docs/writing-a-variant.md); repeatable";
 
 /** commander's collector for a repeatable option. */
 export const collectPaths = (raw: string, previous: string[] = []): string[] => [...previous, raw];
 
 /** `check`: loads the files and makes sure each belongs to a target the command names. */
 export async function loadForCheck(specs: readonly string[], paths: readonly string[] | undefined): Promise<LoadedVariant[]> {
-  const files = await loadVariantFiles(paths ?? []);
+  const files = await loadVariantFiles(paths ?? [], { target: cTarget(specs, paths ?? []) });
   checkFilesNamed(specs, files);
   return files;
 }
 
-/** `replay`: loads the files (the token names the variant; the file defines it). */
-export function loadForReplay(paths: readonly string[] | undefined): Promise<LoadedVariant[]> {
-  return loadVariantFiles(paths ?? []);
+/** The target of the command's C variant files: the one target the command names. */
+export function cTarget(specs: readonly string[], paths: readonly string[]): string | undefined {
+  const targets = [...new Set(specs.map((s) => s.split("@")[0]!))];
+  const c = paths.find((p) => p.endsWith(".c"));
+  if (c && targets.length > 1) throw new UsageError(`variant file ${c}: a C variant belongs to the one target the command checks, and this one names ${targets.join(", ")}`);
+  return targets[0];
+}
+
+/** `replay`: loads the files (the token names the variant and its target; the file defines it). */
+export function loadForReplay(paths: readonly string[] | undefined, token: string): Promise<LoadedVariant[]> {
+  const c = (paths ?? []).some((p) => p.endsWith(".c"));
+  return loadVariantFiles(paths ?? [], c ? { target: decodeReplay(token).target } : {});
 }

@@ -1,0 +1,7 @@
+/** What the front end refuses: one line, `file:line:col: what`, a UsageError (exit 2). */
+import { UsageError } from "../../targets/errors.js";
+import type { Pos } from "./ir.js";
+
+export function refusal(file: string, at: Pos, what: string): UsageError {
+  return new UsageError(`${file}:${at.line}:${at.col}: ${what}`);
+}
