@@ -162,6 +162,7 @@ export const COMMON_CONSTANTS: World["constants"] = {
   ...constants(UAPI_CAPS, INT),
   ...constants(exits, INT),
   PAGE_SHIFT: { value: BigInt(PAGE_SHIFT), type: INT },
+  BITS_PER_LONG: { value: 64n, type: INT },
   PAGE_SIZE: { value: BigInt(PAGE_SIZE), type: ULONG },
   // _IO(KVMIO, 0x80)
   KVM_RUN: { value: 0xae80n, type: INT },
