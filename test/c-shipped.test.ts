@@ -22,6 +22,11 @@ export const SHIPPED_C = [
   { target: "riscv-hgatp", name: "v2", file: "src/kernel/riscv/variants/v2.c" },
   { target: "riscv-hgatp", name: "v7", file: "src/kernel/riscv/variants/v7.c" },
   { target: "riscv-hgatp", name: "v8", file: "src/kernel/riscv/variants/v8.c" },
+  { target: "arm64-memfault", name: "current", file: "src/kernel/arm64/variants/current.c" },
+  { target: "arm64-memfault", name: "scrub", file: "src/kernel/arm64/variants/scrub.c" },
+  { target: "arm64-memfault", name: "gated", file: "src/kernel/arm64/variants/gated.c" },
+  { target: "arm64-memfault", name: "scrub+gated", file: "src/kernel/arm64/variants/scrub-gated.c" },
+  { target: "x86-memfault", name: "current", file: "src/kernel/x86/variants/current.c" },
 ] as const;
 
 async function cSubject(target: string, file: string): Promise<Subject> {
