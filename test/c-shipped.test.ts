@@ -12,22 +12,12 @@ import { checkExhaustive } from "../src/explore/exhaustive/check.js";
 import { checkRandom } from "../src/explore/random.js";
 import { findTarget } from "../src/targets/registry.js";
 import type { Subject } from "../src/targets/target.js";
+import { SHIPPED_C } from "../src/variant/c/shipped.js";
 import { cVariant } from "../src/variant/c/variant.js";
 import { userVariantSubject } from "../src/variant/subject.js";
 
 const REPO = join(import.meta.dirname, "..");
 
-/** Every shipped variant with kernel code in C: target, name, its .c file. */
-export const SHIPPED_C = [
-  { target: "riscv-hgatp", name: "v2", file: "src/kernel/riscv/variants/v2.c" },
-  { target: "riscv-hgatp", name: "v7", file: "src/kernel/riscv/variants/v7.c" },
-  { target: "riscv-hgatp", name: "v8", file: "src/kernel/riscv/variants/v8.c" },
-  { target: "arm64-memfault", name: "current", file: "src/kernel/arm64/variants/current.c" },
-  { target: "arm64-memfault", name: "scrub", file: "src/kernel/arm64/variants/scrub.c" },
-  { target: "arm64-memfault", name: "gated", file: "src/kernel/arm64/variants/gated.c" },
-  { target: "arm64-memfault", name: "scrub+gated", file: "src/kernel/arm64/variants/scrub-gated.c" },
-  { target: "x86-memfault", name: "current", file: "src/kernel/x86/variants/current.c" },
-] as const;
 
 async function cSubject(target: string, file: string): Promise<Subject> {
   const { variant } = await cVariant(file, readFileSync(join(REPO, file), "utf8"), target);

@@ -18,7 +18,7 @@ import { runDraw } from "./draw.js";
 import type { RealOpts } from "../real/cli.js";
 import { runReal } from "../real/cli.js";
 import type { LoadedVariant } from "../variant/cli.js";
-import { VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
+import { BASE_HELP, PATCH_HELP, VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
 import { subjectsOfSpecs } from "../variant/resolve.js";
 
 const intIn = (name: string, min: number, max: number) => (raw: string) => {
@@ -57,6 +57,8 @@ interface CheckOpts extends OutputOptions {
   strategy: "random" | "pct";
   depth: number;
   variantFile?: string[];
+  patch?: string;
+  base?: string;
   repro?: string;
   reproStyle?: string;
 }
@@ -67,7 +69,7 @@ function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly Load
 }
 
 async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: string) => void): Promise<number> {
-  const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile));
+  const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile, { ...(o.patch !== undefined ? { file: o.patch } : {}), ...(o.base !== undefined ? { base: o.base } : {}) }));
   if (o.exhaustive) {
     if (o.strategy !== "random") throw new UsageError("--strategy applies to random runs, not --exhaustive");
     return runExhaustive(
@@ -164,7 +166,9 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--workers <n>", "exhaustive: worker threads (default: the number of cores)", intIn("--workers", 1, 256))
     .option("--shard <i/n>", "exhaustive: explore only part i of n (combine the --json outputs with merge)", shardSpec)
     .option("--json", "print JSON")
-    .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths);
+    .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths)
+    .option("--patch <file>", PATCH_HELP)
+    .option("--base <target@variant>", BASE_HELP);
   withOutputOptions(check, "the first counterexample")
     .option("--report-dir <dir>", "write a report bundle (HTML, Mermaid, ITF, JSON, C) per counterexample into <dir>")
     .action((targets: string[], o: CheckOpts) => {

@@ -3,6 +3,7 @@ import type { LoadedVariant } from "./load.js";
 import { decodeReplay } from "../explore/replay.js";
 import { UsageError } from "../targets/errors.js";
 import { loadVariantFiles } from "./load.js";
+import { loadPatchVariant } from "./patch/apply.js";
 import { checkFilesNamed } from "./resolve.js";
 
 export type { LoadedVariant };
@@ -13,8 +14,19 @@ export const VARIANT_FILE_HELP = "a variant of your own (a .c file of the patch'
 export const collectPaths = (raw: string, previous: string[] = []): string[] => [...previous, raw];
 
 /** `check`: loads the files and makes sure each belongs to a target the command names. */
-export async function loadForCheck(specs: readonly string[], paths: readonly string[] | undefined): Promise<LoadedVariant[]> {
-  const files = await loadVariantFiles(paths ?? [], { target: cTarget(specs, paths ?? []) });
+export const PATCH_HELP = "a patch (git format-patch file, or a b4 mailbox of a series) to apply to the C of --base and check as a new variant";
+export const BASE_HELP = "the shipped variant (target@variant) whose C --patch applies to (default: the target's newest)";
+
+export async function loadForCheck(specs: readonly string[], paths: readonly string[] | undefined, patch?: { readonly file?: string; readonly base?: string }): Promise<LoadedVariant[]> {
+  const target = cTarget(specs, [...(paths ?? []), ...(patch?.file ? ["x.c"] : [])]);
+  const files = await loadVariantFiles(paths ?? [], target !== undefined ? { target } : {});
+  if (patch?.base !== undefined && patch.file === undefined) throw new UsageError("--base goes with --patch");
+  if (patch?.file !== undefined) {
+    const v = await loadPatchVariant(patch.file, target!, patch.base);
+    const twin = files.find((x) => x.spec === v.spec);
+    if (twin) throw new UsageError(`--patch ${patch.file} and variant file ${twin.file} both define ${v.spec}`);
+    files.push(v);
+  }
   checkFilesNamed(specs, files);
   return files;
 }
