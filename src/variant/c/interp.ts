@@ -6,6 +6,7 @@
  * step budget stops code that never finishes (a loop that touches nothing shared
  * would otherwise hang the checker).
  */
+import { basename } from "node:path";
 import type { K } from "../../kernel/rt/ops.js";
 import { READ, WARN_ON_ONCE, WRITE, lockdep_assert_held, oops } from "../../kernel/rt/ops.js";
 import type { Mutex } from "../../kernel/rt/state.js";
@@ -23,6 +24,8 @@ export const STEP_BUDGET = 100_000;
 export interface Program {
   /** The file as messages name it. */
   readonly file: string;
+  /** The file as `cover` ops name it: its absolute path, the same in every thread that loads it. */
+  readonly source: string;
   readonly functions: ReadonlyMap<string, CFunction>;
 }
 
@@ -86,7 +89,7 @@ class Run {
   *stmt(s: Stmt, frame: Value[]): K<Completion> {
     if (s.s !== "block" && s.s !== "label") {
       this.tick();
-      yield { kind: "cover", file: this.prog.file, line: s.line };
+      yield { kind: "cover", file: this.prog.source, line: s.line };
     }
     switch (s.s) {
       case "block":
@@ -141,7 +144,7 @@ class Run {
   /** The object a pointer-typed (or embedded-struct) expression designates; NULL oopses. */
   *object(x: Expr, frame: Value[], what: string): K<object> {
     const p = ptrOf(yield* this.expr(x, frame));
-    if (p === null) return yield* oops(`NULL pointer dereference: ${what} with a NULL pointer (${this.prog.file})`);
+    if (p === null) return yield* oops(`NULL pointer dereference: ${what} with a NULL pointer (${basename(this.prog.source)})`);
     return p;
   }
 
@@ -210,7 +213,7 @@ class Run {
       case "index": {
         const arr = ptrOf(yield* this.expr(x.base, frame)) as readonly number[];
         const i = (yield* this.expr(x.index, frame)) as bigint;
-        if (i < 0n || i >= 4n) return yield* oops(`index ${i} out of bounds (${this.prog.file})`);
+        if (i < 0n || i >= 4n) return yield* oops(`index ${i} out of bounds (${basename(this.prog.source)})`);
         return convert(BigInt(arr[Number(i)] ?? 0), x.t);
       }
       case "addr":
@@ -229,7 +232,7 @@ class Run {
           return (x.op === "==") === same ? 1n : 0n;
         }
         const r = arith(x.op, a as bigint, b as bigint, x.t, x.ct);
-        if (r === null) return yield* oops(`divide error: ${x.op} by zero (${this.prog.file})`);
+        if (r === null) return yield* oops(`divide error: ${x.op} by zero (${basename(this.prog.source)})`);
         return r;
       }
       case "logical": {

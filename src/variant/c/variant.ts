@@ -9,7 +9,7 @@
  * The leading comment may also give `Variant:` (the name; else the file's name),
  * `Subject:`, `Message-Id:`, `Date:`, `List:` and `Summary:`.
  */
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import type { MemfaultVariant } from "../../targets/memfault/variant.js";
 import type { RiscvHgatpVariant } from "../../targets/riscv-hgatp/variant.js";
 import { UsageError } from "../../targets/errors.js";
@@ -85,17 +85,17 @@ function jsResult(file: string, f: CFunction, v: Value): number {
   throw new UsageError(`${file}: ${f.name}() reached its end without returning a value`);
 }
 
-interface Built {
+export interface Built {
   readonly variant: UserVariant;
-  /** The C functions, with the lines they have (for coverage). */
-  readonly functions: readonly CFunction[];
+  /** The lines of the file's statements (what `cover` ops can report), by its absolute path. */
+  readonly coverable: { readonly source: string; readonly lines: readonly number[] };
 }
 
 /**
- * Translates the C of `text` (`file` as messages name it) into a variant of `target`.
- * `name` overrides the header's and the file's name.
+ * Translates the C of `text` (`file` as messages name it, `source` its absolute path)
+ * into a variant of `target`.
  */
-export async function cVariant(file: string, text: string, target: string, name?: string): Promise<Built> {
+export async function cVariant(file: string, text: string, target: string, source: string = resolve(file)): Promise<Built> {
   const entry = C_WORLDS[target];
   if (!entry) throw new UsageError(`${file}: ${target} takes no C variants (C variants are for ${Object.keys(C_WORLDS).join(", ")})`);
   const { world } = entry;
@@ -111,7 +111,7 @@ export async function cVariant(file: string, text: string, target: string, name?
   };
   const tree = await parseC(file, text);
   const lowered = lowerFile(file, tree.rootNode, capWorld, parseExpr);
-  const prog: Program = { file, functions: lowered.functions };
+  const prog: Program = { file, source, functions: lowered.functions };
   const hooks = new Map<string, CFunction>();
   for (const f of lowered.functions.values()) {
     const slot = world.hooks.find((h) => h.cname === f.name);
@@ -123,7 +123,7 @@ export async function cVariant(file: string, text: string, target: string, name?
   if (hooks.size === 0)
     throw new UsageError(`${file}: defines none of the functions ${target} lets a variant replace (${world.hooks.map((h) => `${h.cname}()`).join(", ")})`);
 
-  const variantName = name ?? header.variant ?? basename(file).replace(/\.c$/, "");
+  const variantName = header.variant ?? basename(file).replace(/\.c$/, "");
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(variantName))
     throw new UsageError(`${file}: variant name '${variantName}': expected letters, digits and . _ + - (give it with a 'Variant:' line in the leading comment)`);
   const base = baseVariant as { patch: UserVariant["patch"]; summary: string };
@@ -211,7 +211,8 @@ export async function cVariant(file: string, text: string, target: string, name?
       else variant = { target: "x86-memfault", ...common, ...(m.onRunReturn ? { onRunReturn: m.onRunReturn } : {}) };
     }
   }
-  return { variant, functions: [...lowered.functions.values()] };
+  const lines = [...new Set([...lowered.functions.values()].flatMap((f) => f.lines))].sort((a, b) => a - b);
+  return { variant, coverable: { source, lines } };
 }
 
 /**
