@@ -448,7 +448,18 @@ class Lowerer {
 
   /** An integer literal with C's typing (int, then long / unsigned variants by suffix and size). */
   number(n: Node): Expr {
-    const text = n.text.toLowerCase();
+    // tree-sitter-c takes the sign of `-1` into the literal: C has no negative literals,
+    // it is unary minus applied to 1 (typed as 1 is).
+    const sign = /^[-+]/.exec(n.text)?.[0];
+    if (sign) {
+      const x = this.numberText(n, n.text.slice(1).trim());
+      return { e: "unary", op: sign as "-" | "+", x, t: promote(x.t) };
+    }
+    return this.numberText(n, n.text);
+  }
+
+  numberText(n: Node, literal: string): Expr & { t: IntType } {
+    const text = literal.toLowerCase();
     const m = /^(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)(u?l{0,2}|l{1,2}u)$/.exec(text);
     if (!m) return this.refuse(n, `the number ${n.text} ${OUTSIDE} (integers only)`);
     const v = BigInt(m[1]!.startsWith("0x") ? m[1]! : m[1]!.length > 1 && m[1]!.startsWith("0") ? `0o${m[1]!.slice(1)}` : m[1]!);
@@ -462,7 +473,7 @@ class Lowerer {
     else if (!unsigned && v < 2n ** 63n) t = LONG;
     else t = ULONG;
     if (v >= 2n ** 64n) this.refuse(n, `the number ${n.text} does not fit 64 bits`);
-    return { e: "num", v, t };
+    return { e: "num", v, t } as Expr & { t: IntType };
   }
 
   /** Evaluates a constant expression (case labels, #define values). */
