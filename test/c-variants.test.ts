@@ -120,6 +120,14 @@ describe("what the C front end refuses (one line naming file:line:col, exit 2)",
     expect(io.err).toMatch(/helpers-only\.c: defines none of the functions riscv-hgatp lets a variant replace \(kvm_vm_ioctl_enable_cap\(\), kvm_vm_ioctl_check_extension\(\)\)/);
   });
 
+  it("refuses a function that no function the model calls reaches", async () => {
+    const { file, text } = v8As("unreached.c", (s) => `${s}\nint kvm_arch_vcpu_create(struct kvm_vcpu *vcpu)\n{\n\treturn 0;\n}\n`);
+    expect(await main(["check", "riscv-hgatp", "--variant-file", file, "--runs", "1"])).toBe(2);
+    expect(io.err.trim()).toBe(
+      `kvm-ordercheck: ${file}:${at(text, "int kvm_arch_vcpu_create")}: kvm_arch_vcpu_create() is neither a function riscv-hgatp lets a variant replace (kvm_vm_ioctl_enable_cap(), kvm_vm_ioctl_check_extension()) nor called by one: the model does not have it`,
+    );
+  });
+
   it("refuses a generic KVM_RUN return path that touches shared state before the arch's KVM_RUN returned", async () => {
     const file = join(dir, "early.c");
     writeFileSync(

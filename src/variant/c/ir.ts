@@ -64,3 +64,87 @@ export interface CFunction {
   /** Lines of the statements it has (for coverage). */
   readonly lines: readonly number[];
 }
+
+/** The names of the file's functions that `f` calls. */
+export function callees(f: CFunction): Set<string> {
+  const out = new Set<string>();
+  const expr = (x: Expr | null): void => {
+    if (!x) return;
+    switch (x.e) {
+      case "call":
+        out.add(x.name);
+        x.args.forEach(expr);
+        return;
+      case "builtin":
+        x.args.forEach(expr);
+        return;
+      case "field":
+      case "addr":
+      case "unary":
+      case "cast":
+        expr(x.e === "field" ? x.base : x.x);
+        return;
+      case "index":
+        expr(x.base);
+        expr(x.index);
+        return;
+      case "binary":
+      case "logical":
+        expr(x.l);
+        expr(x.r);
+        return;
+      case "cond":
+        expr(x.c);
+        expr(x.a);
+        expr(x.b);
+        return;
+      case "assign":
+        expr(x.place);
+        expr(x.value);
+        return;
+      case "incdec":
+        expr(x.place);
+        return;
+      case "warn":
+        expr(x.cond);
+        return;
+      case "assert_held":
+        expr(x.mutex);
+        return;
+      default:
+        return;
+    }
+  };
+  const stmt = (s: Stmt | null): void => {
+    if (!s) return;
+    switch (s.s) {
+      case "expr":
+        return expr(s.x);
+      case "decl":
+        return expr(s.init);
+      case "if":
+        expr(s.c);
+        stmt(s.then);
+        return stmt(s.else);
+      case "block":
+      case "switch":
+        if (s.s === "switch") expr(s.c);
+        return s.body.forEach(stmt);
+      case "while":
+      case "do":
+        expr(s.c);
+        return stmt(s.body);
+      case "for":
+        stmt(s.init);
+        expr(s.c);
+        expr(s.step);
+        return stmt(s.body);
+      case "return":
+        return expr(s.x);
+      default:
+        return;
+    }
+  };
+  stmt(f.body);
+  return out;
+}

@@ -21,6 +21,7 @@ import { UAPI_CAPS } from "../../kernel/uapi/caps.js";
 import { shipped } from "../index.js";
 import type { UserVariant } from "../interface.js";
 import type { CFunction } from "./ir.js";
+import { callees } from "./ir.js";
 import { runC } from "./interp.js";
 import type { Program } from "./interp.js";
 import { lowerFile } from "./lower.js";
@@ -122,6 +123,18 @@ export async function cVariant(file: string, text: string, target: string, sourc
   }
   if (hooks.size === 0)
     throw new UsageError(`${file}: defines none of the functions ${target} lets a variant replace (${world.hooks.map((h) => `${h.cname}()`).join(", ")})`);
+  // A function no hook reaches would be silently ignored: it is a function the model does not have.
+  const reached = new Set(hooks.keys());
+  const todo = [...reached];
+  while (todo.length)
+    for (const c of callees(lowered.functions.get(todo.pop()!)!)) {
+      if (reached.has(c)) continue;
+      reached.add(c);
+      todo.push(c);
+    }
+  for (const f of lowered.functions.values())
+    if (!reached.has(f.name))
+      throw refusal(file, { line: f.line, col: 1 }, `${f.name}() is neither a function ${target} lets a variant replace (${world.hooks.map((h) => `${h.cname}()`).join(", ")}) nor called by one: the model does not have it`);
 
   const variantName = header.variant ?? basename(file).replace(/\.c$/, "");
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(variantName))
