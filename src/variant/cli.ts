@@ -18,7 +18,7 @@ export const PATCH_HELP = "a patch (git format-patch file, or a b4 mailbox of a 
 export const BASE_HELP = "the shipped variant (target@variant) whose C --patch applies to (default: the target's newest)";
 
 export async function loadForCheck(specs: readonly string[], paths: readonly string[] | undefined, patch?: { readonly file?: string; readonly base?: string }): Promise<LoadedVariant[]> {
-  const target = cTarget(specs, [...(paths ?? []), ...(patch?.file ? ["x.c"] : [])]);
+  const target = cTarget(specs, (paths ?? []).find((p) => p.endsWith(".c")) ?? (patch?.file !== undefined ? `--patch ${patch.file}` : undefined));
   const files = await loadVariantFiles(paths ?? [], target !== undefined ? { target } : {});
   if (patch?.base !== undefined && patch.file === undefined) throw new UsageError("--base goes with --patch");
   if (patch?.file !== undefined) {
@@ -31,11 +31,10 @@ export async function loadForCheck(specs: readonly string[], paths: readonly str
   return files;
 }
 
-/** The target of the command's C variant files: the one target the command names. */
-export function cTarget(specs: readonly string[], paths: readonly string[]): string | undefined {
+/** The target of the command's C variant (`c` names it, if there is one): the one target the command names. */
+export function cTarget(specs: readonly string[], c: string | undefined): string | undefined {
   const targets = [...new Set(specs.map((s) => s.split("@")[0]!))];
-  const c = paths.find((p) => p.endsWith(".c"));
-  if (c && targets.length > 1) throw new UsageError(`variant file ${c}: a C variant belongs to the one target the command checks, and this one names ${targets.join(", ")}`);
+  if (c && targets.length > 1) throw new UsageError(`${c}: a C variant belongs to the one target the command checks, and this one names ${targets.join(", ")}`);
   return targets[0];
 }
 

@@ -9,7 +9,7 @@
 import { basename } from "node:path";
 import type { K } from "../../kernel/rt/ops.js";
 import { READ, WARN_ON_ONCE, WRITE, lockdep_assert_held, oops } from "../../kernel/rt/ops.js";
-import type { Mutex } from "../../kernel/rt/state.js";
+import type { Cell, Mutex } from "../../kernel/rt/state.js";
 import { UsageError } from "../../targets/errors.js";
 import type { CFunction, Expr, Stmt } from "./ir.js";
 import { arith } from "./lower.js";
@@ -34,7 +34,7 @@ type Completion = undefined | { readonly k: "break" } | { readonly k: "continue"
 /** A place an assignment or a read goes to. */
 type Place =
   | { readonly k: "local"; readonly slot: number }
-  | { readonly k: "cell"; readonly cell: import("../../kernel/rt/state.js").Cell<unknown>; readonly t: IntType }
+  | { readonly k: "cell"; readonly cell: Cell<unknown>; readonly t: IntType }
   | { readonly k: "plain"; readonly o: object; readonly get: (o: object) => unknown; readonly set?: ((o: object, v: unknown) => void) | undefined; readonly t: IntType }
   | { readonly k: "value"; readonly v: Value };
 
@@ -119,10 +119,7 @@ class Run {
         let first = s.s === "do";
         for (;;) {
           this.tick();
-          if (!first) {
-            const c = s.s === "for" ? s.c : s.c;
-            if (c && !truth(yield* this.expr(c, frame))) return undefined;
-          }
+          if (!first && s.c && !truth(yield* this.expr(s.c, frame))) return undefined;
           first = false;
           const r = yield* this.stmt(s.body, frame);
           if (r?.k === "break") return undefined;
@@ -213,7 +210,7 @@ class Run {
       case "index": {
         const arr = ptrOf(yield* this.expr(x.base, frame)) as readonly number[];
         const i = (yield* this.expr(x.index, frame)) as bigint;
-        if (i < 0n || i >= 4n) return yield* oops(`index ${i} out of bounds (${basename(this.prog.source)})`);
+        if (i < 0n || i >= BigInt(x.length)) return yield* oops(`index ${i} out of bounds of an array of ${x.length} (${basename(this.prog.source)})`);
         return convert(BigInt(arr[Number(i)] ?? 0), x.t);
       }
       case "addr":

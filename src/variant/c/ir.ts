@@ -16,7 +16,7 @@ export type Expr =
   | { readonly e: "null"; readonly t: CType }
   | { readonly e: "local"; readonly slot: number; readonly t: CType }
   | { readonly e: "field"; readonly base: Expr; readonly name: string; readonly f: FieldDesc; readonly t: CType; readonly pos: Pos }
-  | { readonly e: "index"; readonly base: Expr; readonly index: Expr; readonly t: IntType }
+  | { readonly e: "index"; readonly base: Expr; readonly index: Expr; readonly length: number; readonly t: IntType }
   | { readonly e: "addr"; readonly x: Expr; readonly t: CType }
   | { readonly e: "unary"; readonly op: "-" | "~" | "!" | "+"; readonly x: Expr; readonly t: IntType }
   | { readonly e: "binary"; readonly op: string; readonly l: Expr; readonly r: Expr; readonly t: IntType; readonly ct: IntType | null }

@@ -555,7 +555,7 @@ class Lowerer {
                 ? { k: "struct", desc: f.desc() }
                 : f.kind === "ptr"
                   ? { k: "ptr", to: f.desc() }
-                  : { k: "array", of: f.of };
+                  : { k: "array", of: f.of, length: f.length };
         return { e: "field", base, name: fname, f, t, pos: pos(n) };
       }
       case "subscript_expression": {
@@ -563,7 +563,7 @@ class Lowerer {
         if (base.t.k !== "array") return no(n, `'${n.text}': indexing a ${typeName(base.t)} ${OUTSIDE}`);
         const index = this.expr(n.childForFieldName("index")!, at);
         if (!isInt(index.t)) return no(n, `an index of type ${typeName(index.t)}`);
-        return { e: "index", base, index, t: base.t.of };
+        return { e: "index", base, index, length: base.t.length, t: base.t.of };
       }
       case "pointer_expression": {
         const op = n.childForFieldName("operator")!.text;

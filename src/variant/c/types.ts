@@ -19,7 +19,7 @@ export type CType =
   /** An embedded struct (`kvm->arch`, `run->memory_fault`): only its fields and its address are used. */
   | { readonly k: "struct"; readonly desc: StructDesc }
   | { readonly k: "mutex" }
-  | { readonly k: "array"; readonly of: IntType }
+  | { readonly k: "array"; readonly of: IntType; readonly length: number }
   | { readonly k: "void" };
 
 const int = (name: string, bits: IntType["bits"], signed: boolean): IntType => ({ k: "int", bits, signed, name });

@@ -36,7 +36,8 @@ export type FieldDesc =
   | { readonly kind: "mutex"; readonly mutex: (o: any) => Mutex } // eslint-disable-line @typescript-eslint/no-explicit-any
   | { readonly kind: "struct"; readonly desc: () => StructDesc; readonly get: (o: any) => object } // eslint-disable-line @typescript-eslint/no-explicit-any
   | { readonly kind: "ptr"; readonly desc: () => StructDesc; readonly get: (o: any) => object | null } // eslint-disable-line @typescript-eslint/no-explicit-any
-  | { readonly kind: "array"; readonly of: IntType; readonly get: (o: any) => readonly number[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** A fixed-size array (elements a program leaves out are 0, as in the zeroed copy from userspace). */
+  | { readonly kind: "array"; readonly of: IntType; readonly length: number; readonly get: (o: any) => readonly number[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export interface StructDesc {
   readonly name: string;
@@ -149,7 +150,7 @@ export const KVM_ENABLE_CAP_STRUCT: StructDesc = {
   fields: {
     cap: { kind: "plain", type: U32, get: (o) => o.cap },
     flags: { kind: "plain", type: U32, get: (o) => o.flags },
-    args: { kind: "array", of: U64, get: (o) => o.args },
+    args: { kind: "array", of: U64, length: 4, get: (o) => o.args },
   },
 };
 
