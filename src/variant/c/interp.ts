@@ -12,9 +12,8 @@ import { READ, WARN_ON_ONCE, WRITE, lockdep_assert_held, oops } from "../../kern
 import type { Cell, Mutex } from "../../kernel/rt/state.js";
 import { UsageError } from "../../targets/errors.js";
 import type { CFunction, Expr, Stmt } from "./ir.js";
-import { arith } from "./lower.js";
 import type { IntType } from "./types.js";
-import { convert } from "./types.js";
+import { arith, convert } from "./types.js";
 import type { CallCtx, MutexVal, PtrVal, Value } from "./world.js";
 import { fromCell, toCell } from "./world.js";
 

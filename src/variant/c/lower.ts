@@ -8,12 +8,12 @@
 import type { Node } from "web-tree-sitter";
 import type { CFunction, Expr, Pos, Stmt } from "./ir.js";
 import { pos } from "./parse.js";
-import { refusal } from "./refuse.js";
+import { configOption, preprocBranch } from "./preproc.js";
+import { OUTSIDE, refusal } from "./refuse.js";
 import type { CType, IntType } from "./types.js";
-import { BOOL, INT, INT_TYPES, LONG, UINT, ULONG, VOID, common, isInt, isScalar, promote, typeName, convert } from "./types.js";
+import { BOOL, INT, INT_TYPES, LONG, UINT, ULONG, VOID, arith, common, convert, isInt, isScalar, promote, typeName } from "./types.js";
 import type { Builtin, StructDesc, World } from "./world.js";
 
-const OUTSIDE = "is outside the C subset the checker translates";
 
 /** What the translation of a file found besides its functions. */
 export interface Lowered {
@@ -244,66 +244,11 @@ class Lowerer {
 
   /** The statements of the branch of `#ifdef` / `#if` the simulated host's config takes. */
   preprocBranch(n: Node): Node[] {
-    const kids = (x: Node) => {
-      const skip = new Set(["name", "condition", "alternative"].map((f) => x.childForFieldName(f)?.id));
-      return x.namedChildren.filter((c): c is Node => !!c && !skip.has(c.id));
-    };
-    switch (n.type) {
-      case "comment":
-        return [];
-      case "preproc_ifdef": {
-        const name = n.childForFieldName("name")!;
-        const on = this.config(name, name.text);
-        const neg = n.child(0)!.type === "#ifndef";
-        const alt = n.childForFieldName("alternative");
-        return on !== neg ? kids(n) : alt ? this.preprocBranch(alt) : [];
-      }
-      case "preproc_if":
-      case "preproc_elif": {
-        const cond = this.preprocCond(n.childForFieldName("condition")!);
-        const alt = n.childForFieldName("alternative");
-        return cond ? kids(n) : alt ? this.preprocBranch(alt) : [];
-      }
-      case "preproc_else":
-        return kids(n);
-      default:
-        return this.refuse(n, `the preprocessor directive '${n.text.split("\n")[0]}' ${OUTSIDE} (#ifdef/#if on CONFIG_ options only)`);
-    }
+    return preprocBranch(n, this.world.config, (at, what) => this.refuse(at, what));
   }
 
   config(at: Node, name: string): boolean {
-    const v = this.world.config[name];
-    if (v === undefined) this.refuse(at, `${name}: not a config option the model knows (known: ${Object.keys(this.world.config).join(", ")})`);
-    return v;
-  }
-
-  preprocCond(n: Node): boolean {
-    switch (n.type) {
-      case "parenthesized_expression":
-        return this.preprocCond(n.namedChildren[0]!);
-      case "preproc_defined":
-        return this.config(n, n.namedChildren[0]!.text);
-      case "identifier":
-        return this.config(n, n.text);
-      case "unary_expression":
-        if (n.childForFieldName("operator")!.text === "!") return !this.preprocCond(n.childForFieldName("argument")!);
-        break;
-      case "binary_expression": {
-        const op = n.childForFieldName("operator")!.text;
-        const l = () => this.preprocCond(n.childForFieldName("left")!);
-        const r = () => this.preprocCond(n.childForFieldName("right")!);
-        if (op === "&&") return l() && r();
-        if (op === "||") return l() || r();
-        break;
-      }
-      case "call_expression": {
-        const f = n.childForFieldName("function")!.text;
-        const args = n.childForFieldName("arguments")!.namedChildren;
-        if ((f === "IS_ENABLED" || f === "defined") && args.length === 1) return this.config(n, args[0]!.text);
-        break;
-      }
-    }
-    return this.refuse(n, `the #if condition '${n.text}' ${OUTSIDE} (CONFIG_ options, defined(), IS_ENABLED(), !, &&, ||)`);
+    return configOption(at, name, this.world.config, (x, what) => this.refuse(x, what));
   }
 
   stmt(n: Node): Stmt[] {
@@ -733,51 +678,6 @@ class Lowerer {
     const args = argNodes.map((a, i) => this.convertTo(this.expr(a, at), params[i]!, a));
     return own ? { e: "call", name, args, t: own.ret } : { e: "builtin", name, fn: fn!, args, t: fn!.ret };
   }
-}
-
-/** `a op b` at type `t` (comparisons at `ct`); null for a division by zero. */
-export function arith(op: string, a: bigint, b: bigint, t: IntType, ct: IntType | null): bigint | null {
-  if (ct) {
-    a = convert(a, ct);
-    b = convert(b, ct);
-  } else if (op === "<<" || op === ">>") {
-    a = convert(a, t);
-  }
-  switch (op) {
-    case "+":
-      return convert(a + b, t);
-    case "-":
-      return convert(a - b, t);
-    case "*":
-      return convert(a * b, t);
-    case "/":
-      return b === 0n ? null : convert(a / b, t);
-    case "%":
-      return b === 0n ? null : convert(a % b, t);
-    case "<<":
-      return convert(a << (b & 63n), t);
-    case ">>":
-      return convert(a >> (b & 63n), t);
-    case "&":
-      return convert(a & b, t);
-    case "|":
-      return convert(a | b, t);
-    case "^":
-      return convert(a ^ b, t);
-    case "==":
-      return a === b ? 1n : 0n;
-    case "!=":
-      return a !== b ? 1n : 0n;
-    case "<":
-      return a < b ? 1n : 0n;
-    case ">":
-      return a > b ? 1n : 0n;
-    case "<=":
-      return a <= b ? 1n : 0n;
-    case ">=":
-      return a >= b ? 1n : 0n;
-  }
-  throw new Error(`unknown operator ${op}`);
 }
 
 /** Translates a parsed file: its functions (each checked against the subset) and #defines. */

@@ -118,3 +118,48 @@ export function typeName(t: CType): string {
       return "void";
   }
 }
+
+/** `a op b` at type `t` (comparisons at `ct`); null for a division by zero. */
+export function arith(op: string, a: bigint, b: bigint, t: IntType, ct: IntType | null): bigint | null {
+  if (ct) {
+    a = convert(a, ct);
+    b = convert(b, ct);
+  } else if (op === "<<" || op === ">>") {
+    a = convert(a, t);
+  }
+  switch (op) {
+    case "+":
+      return convert(a + b, t);
+    case "-":
+      return convert(a - b, t);
+    case "*":
+      return convert(a * b, t);
+    case "/":
+      return b === 0n ? null : convert(a / b, t);
+    case "%":
+      return b === 0n ? null : convert(a % b, t);
+    case "<<":
+      return convert(a << (b & 63n), t);
+    case ">>":
+      return convert(a >> (b & 63n), t);
+    case "&":
+      return convert(a & b, t);
+    case "|":
+      return convert(a | b, t);
+    case "^":
+      return convert(a ^ b, t);
+    case "==":
+      return a === b ? 1n : 0n;
+    case "!=":
+      return a !== b ? 1n : 0n;
+    case "<":
+      return a < b ? 1n : 0n;
+    case ">":
+      return a > b ? 1n : 0n;
+    case "<=":
+      return a <= b ? 1n : 0n;
+    case ">=":
+      return a >= b ? 1n : 0n;
+  }
+  throw new Error(`unknown operator ${op}`);
+}
