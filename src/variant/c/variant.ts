@@ -143,8 +143,9 @@ export async function cVariant(file: string, text: string, target: string, sourc
   const patch = {
     title: header.subject ?? `${basename(file)} (C, checked against the base ${target}@${baseName})`,
     list: header.list ?? base.patch.list,
-    date: header.date ?? new Date().toISOString().slice(0, 10),
-    messageId: header.messageId ?? "n/a (no Message-Id in the file's leading comment)",
+    // Reports print "(date, <Message-Id>)": say plainly that the file gave none.
+    date: header.date ?? "undated",
+    messageId: header.messageId ?? "no Message-Id",
     related: [base.patch.messageId],
   };
   const common = {
