@@ -99,6 +99,8 @@ describe("what the C front end refuses (one line naming file:line:col, exit 2)",
     { what: "a global variable", edit: (s) => s.replace("int kvm_vm_ioctl_check_extension", "static int calls;\n\nint kvm_vm_ioctl_check_extension"), where: "static int calls;", says: /a global variable is outside the C subset/ },
     { what: "an assignment to a field only the model writes", edit: (s) => s.replace("int r = 0;", "int r = 0;\n\t\tkvm->max_vcpus = 1;"), where: "kvm->max_vcpus = 1", says: /assigning to 'kvm->max_vcpus' is outside the C subset/ },
     { what: "the address of a shared integer", edit: (s) => s.replace("mutex_lock(&kvm->lock);", "mutex_lock(&kvm->created_vcpus);"), where: "&kvm->created_vcpus", says: /taking the address of 'kvm->created_vcpus'/ },
+    { what: "GNU's ?: without a middle operand", edit: (s) => s.replace("int r = 0;", "int r = cap->flags ?: 0;"), where: "cap->flags ?:", says: /GNU's \?: without a middle operand/ },
+    { what: "an enum", edit: (s) => s.replace("int r = 0;", "enum { R0 } r = R0;"), where: "enum", says: /type 'enum \{ R0 \}' is outside the C subset/ },
     { what: "a hook with parameters the model does not pass", edit: (s) => s.replace("kvm_vm_ioctl_check_extension(struct kvm *kvm, long ext)", "kvm_vm_ioctl_check_extension(struct kvm *kvm, long ext, int extra)"), where: "int kvm_vm_ioctl_check_extension", says: /kvm_vm_ioctl_check_extension\(\) has 3 parameters; the model calls it with 2/ },
   ];
   for (const c of cases) {

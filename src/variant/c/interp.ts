@@ -228,7 +228,12 @@ class Run {
           return (x.op === "==") === same ? 1n : 0n;
         }
         const r = arith(x.op, a as bigint, b as bigint, x.t, x.ct);
-        if (r === null) return yield* oops(`divide error: ${x.op} by zero (${basename(this.prog.source)})`);
+        if (r === null)
+          return yield* oops(
+            x.op === "<<" || x.op === ">>"
+              ? `shift out of bounds: ${x.op} ${b} on a ${x.t.bits}-bit value (${basename(this.prog.source)})`
+              : `divide error: ${x.op} by zero (${basename(this.prog.source)})`,
+          );
         return r;
       }
       case "logical": {

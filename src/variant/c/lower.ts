@@ -15,6 +15,12 @@ import { BOOL, INT, INT_TYPES, LONG, UINT, ULONG, VOID, arith, common, convert, 
 import type { Builtin, StructDesc, World } from "./world.js";
 
 
+/** A syntax node's kind as a refusal names it: "a while statement", "an enum specifier". */
+function construct(n: Node): string {
+  const words = n.type.replace(/_/g, " ");
+  return `${/^[aeiou]/.test(words) ? "an" : "a"} ${words}`;
+}
+
 /** What the translation of a file found besides its functions. */
 export interface Lowered {
   readonly functions: ReadonlyMap<string, CFunction>;
@@ -86,7 +92,7 @@ class Lowerer {
       pointers++;
       n = n.childForFieldName("declarator")!;
     }
-    if (n.type !== "identifier") this.refuse(n, `a ${n.type.replace(/_/g, " ")} ${OUTSIDE}`);
+    if (n.type !== "identifier") this.refuse(n, `${construct(n)} ${OUTSIDE}`);
     return { name: n.text, pointers, node: n };
   }
 
@@ -115,7 +121,7 @@ class Lowerer {
           if (!n.namedChildren.some((c) => c?.type === "function_declarator")) this.refuse(n, `a global variable ${OUTSIDE} (shared state is the model's)`);
           break;
         default:
-          this.refuse(n, `a top-level ${n.type.replace(/_/g, " ")} ${OUTSIDE} (function definitions and #define of integers)`);
+          this.refuse(n, `${construct(n)} at the top level ${OUTSIDE} (function definitions and #define of integers)`);
       }
     }
     this.defs = defs;
@@ -147,7 +153,7 @@ class Lowerer {
       pointers++;
       d = d.childForFieldName("declarator")!;
     }
-    if (d.type !== "function_declarator") this.refuse(d, `a ${d.type.replace(/_/g, " ")} ${OUTSIDE}`);
+    if (d.type !== "function_declarator") this.refuse(d, `${construct(d)} ${OUTSIDE}`);
     const name = d.childForFieldName("declarator")!.text;
     const ret = this.typeOf(n.childForFieldName("type")!, pointers);
     const params: { name: string; t: CType }[] = [];
@@ -324,7 +330,7 @@ class Lowerer {
         return this.refuse(n, `a ${n.type === "case_statement" ? "case label" : "label"} nested this way ${OUTSIDE}`);
       default:
         if (n.type.startsWith("preproc_")) return this.preprocBranch(n).flatMap((c) => this.stmt(c));
-        return this.refuse(n, `a ${n.type.replace(/_/g, " ")} ${OUTSIDE}`);
+        return this.refuse(n, `${construct(n)} ${OUTSIDE}`);
     }
   }
 
@@ -434,7 +440,7 @@ class Lowerer {
           return convert(x.op === "-" ? -a : x.op === "~" ? ~a : x.op === "!" ? (a === 0n ? 1n : 0n) : a, x.t);
         }
         case "binary":
-          return arith(x.op, v(x.l), v(x.r), x.t, x.ct) ?? this.refuse(at, "division by zero in a constant expression");
+          return arith(x.op, v(x.l), v(x.r), x.t, x.ct) ?? this.refuse(at, "a division by zero or a shift out of range in a constant expression");
         case "logical":
           return x.op === "&&" ? (v(x.l) !== 0n && v(x.r) !== 0n ? 1n : 0n) : v(x.l) !== 0n || v(x.r) !== 0n ? 1n : 0n;
         case "cond":
@@ -531,8 +537,10 @@ class Lowerer {
       case "binary_expression":
         return this.binary(n, at);
       case "conditional_expression": {
+        const mid = n.childForFieldName("consequence");
+        if (!mid) return no(n, `GNU's ?: without a middle operand ${OUTSIDE} (write x ? x : y)`);
         const c = this.expr(n.childForFieldName("condition")!, at);
-        const a = this.expr(n.childForFieldName("consequence")!, at);
+        const a = this.expr(mid, at);
         const b = this.expr(n.childForFieldName("alternative")!, at);
         if (!isScalar(c.t)) return no(n, `a condition of type ${typeName(c.t)}`);
         if (isInt(a.t) && isInt(b.t)) {
@@ -582,7 +590,7 @@ class Lowerer {
       case "comma_expression":
         return no(n, `the comma operator ${OUTSIDE}`);
       default:
-        return no(n, `a ${n.type.replace(/_/g, " ")} ${OUTSIDE}`);
+        return no(n, `${construct(n)} ${OUTSIDE}`);
     }
   }
 

@@ -33,10 +33,18 @@ function firstError(n: Node): Node | null {
   return null;
 }
 
+/**
+ * Kernel annotations that expand to nothing the model cares about (compiler hints,
+ * section placement): the preprocessor's step before parsing, done by blanking them with
+ * spaces so that every position stays the file's.
+ */
+const EMPTY_MACROS = ["__always_inline", "__must_check", "noinline", "__init", "__exit", "__ro_after_init", "__read_mostly", "__maybe_unused", "__cold", "notrace"];
+const EMPTY_MACRO = new RegExp(`\\b(${EMPTY_MACROS.join("|")})\\b`, "g");
+
 /** Parses `text` (from `file`, as named in messages); a syntax error is refused with its position. */
 export async function parseC(file: string, text: string): Promise<Tree> {
   parser ??= makeParser();
-  const tree = (await parser).parse(text);
+  const tree = (await parser).parse(text.replace(EMPTY_MACRO, (m) => " ".repeat(m.length)));
   if (!tree) throw refusal(file, { line: 1, col: 1 }, "the C parser gave no tree");
   const bad = firstError(tree.rootNode);
   if (bad) {

@@ -119,7 +119,7 @@ export function typeName(t: CType): string {
   }
 }
 
-/** `a op b` at type `t` (comparisons at `ct`); null for a division by zero. */
+/** `a op b` at type `t` (comparisons at `ct`); null where C leaves it undefined (a division by zero, a shift out of range). */
 export function arith(op: string, a: bigint, b: bigint, t: IntType, ct: IntType | null): bigint | null {
   if (ct) {
     a = convert(a, ct);
@@ -139,9 +139,10 @@ export function arith(op: string, a: bigint, b: bigint, t: IntType, ct: IntType 
     case "%":
       return b === 0n ? null : convert(a % b, t);
     case "<<":
-      return convert(a << (b & 63n), t);
     case ">>":
-      return convert(a >> (b & 63n), t);
+      // A negative count or one at least the width is undefined behaviour (UBSAN reports it).
+      if (b < 0n || b >= BigInt(t.bits)) return null;
+      return convert(op === "<<" ? a << b : a >> b, t);
     case "&":
       return convert(a & b, t);
     case "|":

@@ -83,7 +83,7 @@ function cArg(v: unknown, t: CType): Value {
 /** What a C function returned, as the model's number. */
 function jsResult(file: string, f: CFunction, v: Value): number {
   if (typeof v === "bigint") return Number(v);
-  throw new UsageError(`${file}: ${f.name}() reached its end without returning a value`);
+  throw new UsageError(`${file}:${f.line}:1: ${f.name}() reached its end without returning a value`);
 }
 
 export interface Built {
