@@ -582,8 +582,15 @@ class Lowerer {
       }
       case "call_expression":
         return this.call(n, at);
-      case "sizeof_expression":
-        return no(n, `sizeof ${OUTSIDE}`);
+      case "sizeof_expression": {
+        // sizeof(struct X) of a struct whose size the model knows (the kernel's, x86-64).
+        const td = n.childForFieldName("type");
+        const st = td?.childForFieldName("type");
+        const size = st?.type === "struct_specifier" && !td!.childForFieldName("declarator") ? this.world.sizes?.[st.childForFieldName("name")?.text ?? ""] : undefined;
+        const known = Object.keys(this.world.sizes ?? {}).map((k) => `sizeof(struct ${k})`);
+        if (size === undefined) return no(n, `sizeof ${OUTSIDE}${known.length ? ` (the model knows ${known.join(", ")})` : ""}`);
+        return { e: "num", v: BigInt(size), t: ULONG };
+      }
       case "string_literal":
       case "concatenated_string":
         return no(n, `a string ${OUTSIDE}`);

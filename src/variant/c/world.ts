@@ -68,6 +68,8 @@ export interface World {
   readonly constants: Readonly<Record<string, { readonly value: bigint; readonly type: IntType }>>;
   readonly builtins: Readonly<Record<string, Builtin>>;
   readonly hooks: readonly HookSlot[];
+  /** `sizeof(struct X)` for the structs whose size the kernel code computes with (`kvm_dirty_gfn`). */
+  readonly sizes?: Readonly<Record<string, number>>;
   /** `CONFIG_*` as the simulated host has them (for `#ifdef` and `IS_ENABLED()`). */
   readonly config: Readonly<Record<string, boolean>>;
 }
@@ -191,7 +193,12 @@ const m = (v: Value): Mutex => (v as MutexVal).m;
 /** Kernel functions every target has: the locking primitives and the generic helpers. */
 export const COMMON_BUILTINS = (kvm: () => StructDesc, vcpu: () => StructDesc): Record<string, Builtin> => {
   const mutexArg: CType = { k: "mutex" };
+  // The runtime is sequentially consistent: a barrier orders nothing it does not order already.
+  const barrier: Builtin = { params: [], ret: { k: "void" }, *impl() { return undefined; } };
   return {
+    smp_wmb: barrier,
+    smp_rmb: barrier,
+    smp_mb: barrier,
     mutex_lock: { params: [mutexArg], ret: { k: "void" }, *impl([a]) { yield* mutex_lock(m(a)); return undefined; } },
     mutex_unlock: { params: [mutexArg], ret: { k: "void" }, *impl([a]) { yield* mutex_unlock(m(a)); return undefined; } },
     kvm_are_all_memslots_empty: {
