@@ -33,7 +33,9 @@ export type LocalOp =
   /** `lockdep_assert_held()`: a finding if the current thread does not hold `mutex`. */
   | { readonly kind: "assert_held"; readonly mutex: Mutex; readonly where: string }
   /** `WARN_ON()` that fired, or an oops (fatal: the thread cannot go on). */
-  | { readonly kind: "fault"; readonly fault: FaultKind; readonly message: string };
+  | { readonly kind: "fault"; readonly fault: FaultKind; readonly message: string }
+  /** A line of a C variant ran (line coverage of what the explored executions reached). */
+  | { readonly kind: "cover"; readonly file: string; readonly line: number };
 
 export type Op = VisibleOp | LocalOp;
 
