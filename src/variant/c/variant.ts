@@ -156,6 +156,8 @@ function memfaultVariant(file: string, t: Translated, base: MemfaultVariant, com
     gmemErrorExit = function* (vcpu, gpa, size, is_write, is_exec, is_private, err) {
       const js = [vcpu, gpa, size, is_write, is_exec, is_private, err].slice(0, exit.params.length);
       yield* runC(t.prog, exit, js.map((v, i) => cArg(v, exit.params[i]!.t)), { data: {} });
+      // gmem_abort() as merged: prepare the exit, then return kvm_gmem_get_pfn()'s error.
+      return err;
     };
   }
   if (ioctl) {
