@@ -8,7 +8,8 @@ import { TARGETS, UsageError } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { MAX_PROGRAMS } from "../explore/exhaustive/check.js";
 import { runExhaustive } from "./check-exhaustive.js";
-import { runMerge } from "./merge.js";
+import { runMerge, shardTarget } from "./merge.js";
+import { decodeReplay } from "../explore/replay.js";
 import { runRandom } from "./check-random.js";
 import { isInputError } from "./errors.js";
 import { runReplay } from "./replay.js";
@@ -20,7 +21,7 @@ import { runDraw } from "./draw.js";
 import type { RealOpts } from "../real/cli.js";
 import { runReal } from "../real/cli.js";
 import type { LoadedVariant } from "../variant/cli.js";
-import { VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
+import { BASE_HELP, PATCH_HELP, VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
 import { subjectsOfSpecs } from "../variant/resolve.js";
 
 /** Distinct counterexamples kept per property unless --counterexamples says otherwise. */
@@ -86,6 +87,8 @@ interface CheckOpts extends OutputOptions {
   strategy: "random" | "pct";
   depth?: number;
   variantFile?: string[];
+  patch?: string;
+  base?: string;
   repro?: string;
   reproStyle?: string;
   counterexamples: number;
@@ -98,7 +101,7 @@ function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly Load
 
 async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: string) => void): Promise<number> {
   refuseIgnored(o);
-  const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile));
+  const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile, { ...(o.patch !== undefined ? { file: o.patch } : {}), ...(o.base !== undefined ? { base: o.base } : {}) }));
   if (o.exhaustive) {
     return runExhaustive(
       {
@@ -204,7 +207,9 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--workers <n>", "exhaustive: worker threads (default and most: the number of cores)", intIn("--workers", 1, 256))
     .option("--shard <i/n>", "exhaustive: explore only part i of n (combine the --json outputs with merge)", shardSpec)
     .option("--json", "print JSON")
-    .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths);
+    .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths)
+    .option("--patch <file>", PATCH_HELP)
+    .option("--base <target@variant>", BASE_HELP);
   withOutputOptions(check, "the first counterexample")
     .option("--report-dir <dir>", "write a report bundle (HTML, Mermaid, ITF, JSON, C) per counterexample into <dir>")
     .action((targets: string[], o: CheckOpts) => {
@@ -223,7 +228,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
           token,
           Boolean(o.json),
           write,
-          await loadForReplay(o.variantFile),
+          await loadForReplay(o.variantFile, () => decodeReplay(token).target),
           reproRequest(o, Boolean(o.json), write),
           outputRequest(o, Boolean(o.json), write),
         );
@@ -242,7 +247,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--json", "print JSON")
     .option("--variant-file <path>", "the file of a variant the shards are of, when it is not shipped; repeatable", collectPaths)
     .action((files: string[], o: { json?: boolean; variantFile?: string[] }) => {
-      action = async () => runMerge(files, Boolean(o.json), write, await loadForReplay(o.variantFile));
+      action = async () => runMerge(files, Boolean(o.json), write, await loadForReplay(o.variantFile, () => shardTarget(files)));
     });
   program
     .command("real")

@@ -174,16 +174,20 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
  */
 export async function check(spec: string, opts: CheckOptions = {}): Promise<Verdict[]> {
   const o = parseOptions(opts);
-  const files = await loadVariantFiles(o.variantFiles ?? []);
+  const files = await loadVariantFiles(o.variantFiles ?? [], { target: spec.split("@")[0]! });
   const out: Verdict[] = [];
   for (const s of subjectsOf([spec], files, o)) out.push(await checkSubject(s, o));
   return out;
 }
 
-/** Checks the variant a file defines (see docs/writing-a-variant.md). */
-export async function checkVariantFile(path: string, opts: Omit<CheckOptions, "variantFiles"> = {}): Promise<Verdict> {
-  const o = parseOptions(opts);
-  const file = await loadVariantFile(path);
+/**
+ * Checks the variant a file defines (see docs/writing-a-variant.md). A C file needs
+ * `target` (a TypeScript module names its own).
+ */
+export async function checkVariantFile(path: string, opts: Omit<CheckOptions, "variantFiles"> & { readonly target?: string } = {}): Promise<Verdict> {
+  const { target, ...rest } = opts;
+  const o = parseOptions(rest);
+  const file = await loadVariantFile(path, target !== undefined ? { target } : {});
   const [s] = subjectsOf([file.spec], [file], o);
   return checkSubject(s!, o);
 }

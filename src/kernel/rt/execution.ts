@@ -141,6 +141,9 @@ export function execute<W>(
             });
           }
           break;
+        case "cover":
+          // Recorded by the line-coverage report where it is on; nothing to do for the run.
+          break;
         case "fault":
           push(t, { kind: "fault", fault: op.fault, message: op.message });
           if (op.fault === "oops") {
