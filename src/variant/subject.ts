@@ -71,7 +71,8 @@ function guardedHooks<V extends UserVariant>(file: string, v: V): V {
   const out: Record<string, unknown> = { ...v };
   for (const h of findTarget(v.target).hooks.hooks) {
     const f = out[h.key];
-    if (h.key.includes(".") || typeof f !== "function") continue;
+    // The tool's own code (a hook's default, reused by name) stays as it is: not the variant's.
+    if (h.key.includes(".") || typeof f !== "function" || f === h.default || h.shipped?.includes(f as AnyFn)) continue;
     const guarded = kernelPath(file, h.key, f as AnyFn, v);
     out[h.key] =
       h.key === "gmemErrorExit"
