@@ -97,6 +97,16 @@ async function translate(file: string, source: string, text: string, world: Worl
   return { prog: { file, source, functions: lowered.functions }, hooks, lowered };
 }
 
+/**
+ * The kernel path the model calls for the C hook `f` that returns an integer: the
+ * model's arguments (objects, numbers, booleans) as C values of `f`'s parameter types.
+ */
+function intHook(file: string, prog: Program, f: CFunction): (...args: never[]) => K<number> {
+  return function* (...args: unknown[]) {
+    return jsResult(file, f, yield* runC(prog, f, args.map((a, i) => cArg(a, f.params[i]!.t)), { data: {} }));
+  } as (...args: never[]) => K<number>;
+}
+
 /** Refuses a hook parameter of a type the model does not pass. */
 function paramCheck(file: string, f: CFunction, i: number, want: string, ok: (t: CType) => boolean): void {
   const p = f.params[i]!;
@@ -128,16 +138,8 @@ function riscvVariant(file: string, t: Translated, base: RiscvHgatpVariant<unkno
     code: {
       design,
       caps,
-      kvm_vm_ioctl_enable_cap: enable
-        ? function* (kvm, cap) {
-            return jsResult(file, enable, yield* runC(t.prog, enable, [cArg(kvm, enable.params[0]!.t), cArg(cap, enable.params[1]!.t)], { data: {} }));
-          }
-        : base.code.kvm_vm_ioctl_enable_cap,
-      kvm_vm_ioctl_check_extension: check
-        ? function* (kvm, ext) {
-            return jsResult(file, check, yield* runC(t.prog, check, [cArg(kvm, check.params[0]!.t), cArg(ext, check.params[1]!.t)], { data: {} }));
-          }
-        : base.code.kvm_vm_ioctl_check_extension,
+      kvm_vm_ioctl_enable_cap: enable ? intHook(file, t.prog, enable) : base.code.kvm_vm_ioctl_enable_cap,
+      kvm_vm_ioctl_check_extension: check ? intHook(file, t.prog, check) : base.code.kvm_vm_ioctl_check_extension,
     },
     contract: base.contract,
     capArgs: base.capArgs,
