@@ -38,8 +38,8 @@ export function cTarget(specs: readonly string[], c: string | undefined): string
   return targets[0];
 }
 
-/** `replay`: loads the files (the token names the variant and its target; the file defines it). */
-export function loadForReplay(paths: readonly string[] | undefined, token: string): Promise<LoadedVariant[]> {
+/** `replay` (and `merge`): loads the files (a token names the variant and its target, which a C file needs; the file defines it). */
+export function loadForReplay(paths: readonly string[] | undefined, token?: string): Promise<LoadedVariant[]> {
   const c = (paths ?? []).some((p) => p.endsWith(".c"));
-  return loadVariantFiles(paths ?? [], c ? { target: decodeReplay(token).target } : {});
+  return loadVariantFiles(paths ?? [], c && token !== undefined ? { target: decodeReplay(token).target } : {});
 }
