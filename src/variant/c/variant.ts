@@ -80,6 +80,8 @@ async function translate(file: string, source: string, text: string, world: Worl
       throw refusal(file, { line: f.line, col: 1 }, `${f.name}() has ${f.params.length} parameters; the model calls it with ${slot.arity.join(" or ")} (${slot.what})`);
     hooks.set(f.name, f);
   }
+  // A hook that contains another (gmem_abort()'s branch calls kvm_prepare_memory_fault_exit()) makes it a helper.
+  for (const slot of world.hooks) if (slot.supersedes && hooks.has(slot.cname)) hooks.delete(slot.supersedes);
   const replaceable = world.hooks.map((h) => `${h.cname}()`).join(", ");
   if (hooks.size === 0) throw new UsageError(`${file}: defines none of the functions ${world.target} lets a variant replace (${replaceable})`);
   // A function no hook reaches would be silently ignored: it is a function the model does not have.
@@ -148,18 +150,25 @@ function riscvVariant(file: string, t: Translated, base: RiscvHgatpVariant<unkno
 
 /** arm64-memfault / x86-memfault: gmem_abort()'s exit (arm64) and the generic KVM_RUN return; the rest from the base. */
 function memfaultVariant(file: string, t: Translated, base: MemfaultVariant, common: Common, target: "arm64-memfault" | "x86-memfault"): UserVariant {
+  const abort = t.hooks.get("gmem_abort");
   const exit = t.hooks.get("kvm_prepare_memory_fault_exit");
   const ioctl = t.hooks.get("kvm_vcpu_ioctl");
   let gmemErrorExit = base.gmemErrorExit;
   let onRunReturn = base.onRunReturn;
-  if (exit) {
-    paramCheck(file, exit, 0, "struct kvm_vcpu *", ptrTo("kvm_vcpu"));
-    for (let i = 1; i < exit.params.length; i++) paramCheck(file, exit, i, "an integer", isInt);
-    gmemErrorExit = function* (vcpu, gpa, size, is_write, is_exec, is_private, err) {
-      const js = [vcpu, gpa, size, is_write, is_exec, is_private, err].slice(0, exit.params.length);
-      yield* runC(t.prog, exit, js.map((v, i) => cArg(v, exit.params[i]!.t)), { data: {} });
-    };
+  for (const f of [abort, exit]) {
+    if (!f) continue;
+    paramCheck(file, f, 0, "struct kvm_vcpu *", ptrTo("kvm_vcpu"));
+    for (let i = 1; i < f.params.length; i++) paramCheck(file, f, i, "an integer", isInt);
   }
+  if (abort) gmemErrorExit = intHook(file, t.prog, abort) as unknown as NonNullable<MemfaultVariant["gmemErrorExit"]>;
+  else if (exit)
+    // The merged gmem_abort(): prepare the exit, then `return ret;`.
+    gmemErrorExit = function* (...args: unknown[]) {
+      const js = args.slice(0, exit.params.length);
+      const err = args[6] as number;
+      yield* runC(t.prog, exit, js.map((v, i) => cArg(v, exit.params[i]!.t)), { data: {} });
+      return err;
+    } as unknown as NonNullable<MemfaultVariant["gmemErrorExit"]>;
   if (ioctl) {
     paramCheck(file, ioctl, 0, "struct file * (or struct kvm_vcpu *)", (x) => ptrTo("file")(x) || ptrTo("kvm_vcpu")(x));
     paramCheck(file, ioctl, 1, "an integer (the ioctl)", isInt);
