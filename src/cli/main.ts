@@ -8,7 +8,8 @@ import { TARGETS, UsageError } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { MAX_PROGRAMS } from "../explore/exhaustive/check.js";
 import { runExhaustive } from "./check-exhaustive.js";
-import { runMerge } from "./merge.js";
+import { runMerge, shardTarget } from "./merge.js";
+import { decodeReplay } from "../explore/replay.js";
 import { runRandom } from "./check-random.js";
 import { isInputError } from "./errors.js";
 import { runReplay } from "./replay.js";
@@ -22,6 +23,9 @@ import { runReal } from "../real/cli.js";
 import type { LoadedVariant } from "../variant/cli.js";
 import { BASE_HELP, PATCH_HELP, VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
 import { subjectsOfSpecs } from "../variant/resolve.js";
+
+/** Distinct counterexamples kept per property unless --counterexamples says otherwise. */
+const DEFAULT_COUNTEREXAMPLES = 3;
 
 const intIn = (name: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
@@ -87,6 +91,7 @@ interface CheckOpts extends OutputOptions {
   base?: string;
   repro?: string;
   reproStyle?: string;
+  counterexamples: number;
 }
 
 function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly LoadedVariant[] = []): { subjects: Subject[]; options: Record<string, string> } {
@@ -104,6 +109,7 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
         options,
         threads: o.threads ?? 2,
         calls: o.calls ?? 2,
+        counterexamples: o.counterexamples,
         dpor: o.dpor,
         workers: workersFor(o.workers),
         json: Boolean(o.json),
@@ -124,6 +130,7 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
       seed: o.seed ?? Date.now() % 2 ** 31,
       threads: o.threads ?? 3,
       calls: o.calls ?? 4,
+      counterexamples: o.counterexamples,
       strategy: o.strategy,
       depth: o.depth ?? 3,
       json: Boolean(o.json),
@@ -167,7 +174,11 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .configureOutput({ writeErr: () => {}, writeOut: write })
     .action(() => {
       action = () =>
-        runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", reportDir: DEFAULT_REPORT_DIR }, write);
+        runCheck(
+          TARGETS.map((t) => t.name),
+          { runs: 2000, dpor: true, strategy: "random", depth: 3, counterexamples: DEFAULT_COUNTEREXAMPLES, reportDir: DEFAULT_REPORT_DIR },
+          write,
+        );
     });
   program.command("list").description("targets, variants and properties").action(() => {
     action = () => (write(`${listText()}\n`), 0);
@@ -181,6 +192,12 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--threads <n>", "at most this many userspace threads (random 3, exhaustive 2)", intIn("--threads", 1, 8))
     .option("--calls <n>", "at most this many calls per thread (random 4, exhaustive 2)", intIn("--calls", 1, 16))
     .option("--property <name...>", "check only these properties")
+    .option(
+      "--counterexamples <n>",
+      "keep up to n distinct counterexamples per property (distinct by the events the violation names)",
+      intIn("--counterexamples", 1, 100),
+      DEFAULT_COUNTEREXAMPLES,
+    )
     .option("--contract <reading>", "memory-fault targets: the api.rst reading, strict or doc (default strict)")
     .option("--strategy <name>", "random runs: uniform schedules (random) or PCT (pct)", oneOf("--strategy", ["random", "pct"]), "random")
     .option("--depth <d>", "PCT: the bug depth to target (default 3)", intIn("--depth", 1, 10))
@@ -211,7 +228,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
           token,
           Boolean(o.json),
           write,
-          await loadForReplay(o.variantFile, token),
+          await loadForReplay(o.variantFile, () => decodeReplay(token).target),
           reproRequest(o, Boolean(o.json), write),
           outputRequest(o, Boolean(o.json), write),
         );
@@ -230,7 +247,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--json", "print JSON")
     .option("--variant-file <path>", "the file of a variant the shards are of, when it is not shipped; repeatable", collectPaths)
     .action((files: string[], o: { json?: boolean; variantFile?: string[] }) => {
-      action = async () => runMerge(files, Boolean(o.json), write, await loadForReplay(o.variantFile));
+      action = async () => runMerge(files, Boolean(o.json), write, await loadForReplay(o.variantFile, () => shardTarget(files)));
     });
   program
     .command("real")

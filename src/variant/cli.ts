@@ -1,6 +1,5 @@
 /** The `--variant-file` option of `check` and `replay`: repeatable, loaded before anything runs. */
 import type { LoadedVariant } from "./load.js";
-import { decodeReplay } from "../explore/replay.js";
 import { UsageError } from "../targets/errors.js";
 import { loadVariantFiles } from "./load.js";
 import { loadPatchVariant } from "./patch/apply.js";
@@ -38,8 +37,12 @@ export function cTarget(specs: readonly string[], c: string | undefined): string
   return targets[0];
 }
 
-/** `replay` (and `merge`): loads the files (a token names the variant and its target, which a C file needs; the file defines it). */
-export function loadForReplay(paths: readonly string[] | undefined, token?: string): Promise<LoadedVariant[]> {
+/**
+ * `replay` and `merge`: loads the files. The token (replay) or the shard files (merge)
+ * name the variant and its target; the file defines it. A C file has no target of its
+ * own, so it takes the one they name.
+ */
+export function loadForReplay(paths: readonly string[] | undefined, target: () => string): Promise<LoadedVariant[]> {
   const c = (paths ?? []).some((p) => p.endsWith(".c"));
-  return loadVariantFiles(paths ?? [], c && token !== undefined ? { target: decodeReplay(token).target } : {});
+  return loadVariantFiles(paths ?? [], c ? { target: target() } : {});
 }

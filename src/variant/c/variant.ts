@@ -12,6 +12,8 @@
 import { basename, resolve } from "node:path";
 import type { MemfaultVariant } from "../../targets/memfault/variant.js";
 import type { RiscvHgatpVariant } from "../../targets/riscv-hgatp/variant.js";
+import type { X86CapsVariant } from "../../targets/x86-caps/variant.js";
+import { withHookAt } from "../../targets/hooks.js";
 import { UsageError } from "../../targets/errors.js";
 import type { K } from "../../kernel/rt/ops.js";
 import { isVisible } from "../../kernel/rt/ops.js";
@@ -33,6 +35,7 @@ import type { CType, IntType } from "./types.js";
 import { INT, convert, isInt, typeName } from "./types.js";
 import { arm64World, x86World } from "./world-memfault.js";
 import { DESIGN_OF_FIELD, riscvWorld } from "./world-riscv.js";
+import { x86CapsWorld } from "./world-x86caps.js";
 import type { Value, World } from "./world.js";
 import { COMMON_CONSTANTS } from "./world.js";
 
@@ -41,6 +44,7 @@ export const C_WORLDS: Readonly<Record<string, { readonly world: World; readonly
   "riscv-hgatp": { world: riscvWorld, base: "v8" },
   "arm64-memfault": { world: arm64World, base: "current" },
   "x86-memfault": { world: x86World, base: "current" },
+  "x86-caps": { world: x86CapsWorld, base: "current" },
 };
 
 /** A C value for the C parameter type `t` from the model's JS value. */
@@ -103,10 +107,10 @@ async function translate(file: string, source: string, text: string, world: Worl
  * The kernel path the model calls for the C hook `f` that returns an integer: the
  * model's arguments (objects, numbers, booleans) as C values of `f`'s parameter types.
  */
-function intHook(file: string, prog: Program, f: CFunction): (...args: never[]) => K<number> {
+function intHook(file: string, prog: Program, f: CFunction): (...args: any[]) => K<number> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return function* (...args: unknown[]) {
     return jsResult(file, f, yield* runC(prog, f, args.map((a, i) => cArg(a, f.params[i]!.t)), { data: {} }));
-  } as (...args: never[]) => K<number>;
+  };
 }
 
 /** Refuses a hook parameter of a type the model does not pass. */
@@ -160,15 +164,14 @@ function memfaultVariant(file: string, t: Translated, base: MemfaultVariant, com
     paramCheck(file, f, 0, "struct kvm_vcpu *", ptrTo("kvm_vcpu"));
     for (let i = 1; i < f.params.length; i++) paramCheck(file, f, i, "an integer", isInt);
   }
-  if (abort) gmemErrorExit = intHook(file, t.prog, abort) as unknown as NonNullable<MemfaultVariant["gmemErrorExit"]>;
+  if (abort) gmemErrorExit = intHook(file, t.prog, abort);
   else if (exit)
     // The merged gmem_abort(): prepare the exit, then `return ret;`.
-    gmemErrorExit = function* (...args: unknown[]) {
-      const js = args.slice(0, exit.params.length);
-      const err = args[6] as number;
+    gmemErrorExit = function* (vcpu, gpa, size, is_write, is_exec, is_private, err) {
+      const js = [vcpu, gpa, size, is_write, is_exec, is_private, err].slice(0, exit.params.length);
       yield* runC(t.prog, exit, js.map((v, i) => cArg(v, exit.params[i]!.t)), { data: {} });
       return err;
-    } as unknown as NonNullable<MemfaultVariant["gmemErrorExit"]>;
+    };
   if (ioctl) {
     paramCheck(file, ioctl, 0, "struct file * (or struct kvm_vcpu *)", (x) => ptrTo("file")(x) || ptrTo("kvm_vcpu")(x));
     paramCheck(file, ioctl, 1, "an integer (the ioctl)", isInt);
@@ -179,7 +182,18 @@ function memfaultVariant(file: string, t: Translated, base: MemfaultVariant, com
   return target === "arm64-memfault" ? { target, ...common, gmemErrorExit: gmemErrorExit!, ...run } : { target, ...common, ...run };
 }
 
-type Common = Pick<UserVariant, "name" | "summary" | "patch">;
+/** x86-caps: the x86 ioctl cases and the dirty-ring enable, each an integer-returning hook at its kernel name; the rest from the base. */
+function x86CapsVariant(file: string, t: Translated, base: X86CapsVariant, common: Common): UserVariant {
+  let v: UserVariant = { ...base, target: "x86-caps", ...common };
+  for (const [name, f] of t.hooks) {
+    paramCheck(file, f, 0, "struct kvm *", ptrTo("kvm"));
+    for (let i = 1; i < f.params.length; i++) paramCheck(file, f, i, "an integer", isInt);
+    v = withHookAt(v, name, intHook(file, t.prog, f));
+  }
+  return v;
+}
+
+type Common = Pick<UserVariant, "name" | "summary" | "patch" | "lines">;
 
 /**
  * Translates the C of `text` (`file` as messages name it, `source` its absolute path)
@@ -190,9 +204,9 @@ export async function cVariant(file: string, text: string, target: string, sourc
   if (!entry) throw new UsageError(`${file}: ${target} takes no C variants (C variants are for ${Object.keys(C_WORLDS).join(", ")})`);
   const header = parseHeader(text);
   const baseName = header.base ? baseOf(file, target, header.base) : entry.base;
-  const base = (shipped as Record<string, Record<string, RiscvHgatpVariant<unknown> | MemfaultVariant>>)[target]![baseName]!;
+  const base = (shipped as Record<string, Record<string, RiscvHgatpVariant<unknown> | MemfaultVariant | X86CapsVariant>>)[target]![baseName]!;
   // A cap number the base's patch added (KVM_CAP_RISCV_SET_HGATP_MODE) is a constant for the C too.
-  const baseCaps = "code" in base ? base.code.caps : {};
+  const baseCaps = target === "riscv-hgatp" ? (base as RiscvHgatpVariant<unknown>).code.caps : {};
   const world: World = {
     ...entry.world,
     constants: { ...entry.world.constants, ...Object.fromEntries(Object.entries(baseCaps).map(([k, v]) => [k, { value: BigInt(v), type: INT }])) },
@@ -202,8 +216,11 @@ export async function cVariant(file: string, text: string, target: string, sourc
   const name = header.variant ?? basename(file).replace(/\.c$/, "");
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name))
     throw new UsageError(`${file}: variant name '${name}': expected letters, digits and . _ + - (give it with a 'Variant:' line in the leading comment)`);
+  // The statements' lines: a verdict names those no explored execution ran (their cover ops name `source`).
+  const lines = [...new Set([...t.lowered.functions.values()].flatMap((f) => f.lines))].sort((a, b) => a - b);
   const common: Common = {
     name,
+    lines: { file: source, lines },
     summary: header.summary ?? `C from ${basename(file)}, translated at load time (what C does not say: ${target}@${baseName})`,
     patch: {
       title: header.subject ?? `${basename(file)} (C, checked against the base ${target}@${baseName})`,
@@ -217,8 +234,9 @@ export async function cVariant(file: string, text: string, target: string, sourc
   const variant =
     target === "riscv-hgatp"
       ? riscvVariant(file, t, base as RiscvHgatpVariant<unknown>, common)
-      : memfaultVariant(file, t, base as MemfaultVariant, common, target as "arm64-memfault" | "x86-memfault");
-  const lines = [...new Set([...t.lowered.functions.values()].flatMap((f) => f.lines))].sort((a, b) => a - b);
+      : target === "x86-caps"
+        ? x86CapsVariant(file, t, base as X86CapsVariant, common)
+        : memfaultVariant(file, t, base as MemfaultVariant, common, target as "arm64-memfault" | "x86-memfault");
   return { variant, coverable: { source, lines } };
 }
 
