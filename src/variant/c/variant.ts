@@ -59,12 +59,6 @@ function jsResult(file: string, f: CFunction, v: Value): number {
   throw new UsageError(`${file}:${f.line}:1: ${f.name}() reached its end without returning a value`);
 }
 
-export interface Built {
-  readonly variant: UserVariant;
-  /** The lines of the file's statements (what `cover` ops can report), by its absolute path. */
-  readonly coverable: { readonly source: string; readonly lines: readonly number[] };
-}
-
 /** The file's functions, its hooks (by kernel name) and what the riscv design needs. */
 interface Translated {
   readonly prog: Program;
@@ -199,7 +193,7 @@ type Common = Pick<UserVariant, "name" | "summary" | "patch" | "lines">;
  * Translates the C of `text` (`file` as messages name it, `source` its absolute path)
  * into a variant of `target`.
  */
-export async function cVariant(file: string, text: string, target: string, source: string = resolve(file)): Promise<Built> {
+export async function cVariant(file: string, text: string, target: string, source: string = resolve(file)): Promise<UserVariant> {
   const entry = C_WORLDS[target];
   if (!entry) throw new UsageError(`${file}: ${target} takes no C variants (C variants are for ${Object.keys(C_WORLDS).join(", ")})`);
   const header = parseHeader(text);
@@ -231,13 +225,9 @@ export async function cVariant(file: string, text: string, target: string, sourc
       related: [base.patch.messageId],
     },
   };
-  const variant =
-    target === "riscv-hgatp"
-      ? riscvVariant(file, t, base as RiscvHgatpVariant<unknown>, common)
-      : target === "x86-caps"
-        ? x86CapsVariant(file, t, base as X86CapsVariant, common)
-        : memfaultVariant(file, t, base as MemfaultVariant, common, target as "arm64-memfault" | "x86-memfault");
-  return { variant, coverable: { source, lines } };
+  if (target === "riscv-hgatp") return riscvVariant(file, t, base as RiscvHgatpVariant<unknown>, common);
+  if (target === "x86-caps") return x86CapsVariant(file, t, base as X86CapsVariant, common);
+  return memfaultVariant(file, t, base as MemfaultVariant, common, target as "arm64-memfault" | "x86-memfault");
 }
 
 /**
