@@ -13,7 +13,7 @@ import { userVariantSubject } from "../src/variant/subject.js";
 
 for (const { target, name } of SHIPPED_C) {
   const file = shippedCFile(target, name)!;
-  const c = userVariantSubject(file, (await cVariant(file, readFileSync(file, "utf8"), target)).variant, {});
+  const c = userVariantSubject(file, await cVariant(file, readFileSync(file, "utf8"), target), {});
   const ts = findTarget(target).subject(name, {});
   const a = checkExhaustive(ts, { threads: 2, calls: 2 });
   const b = checkExhaustive(c, { threads: 2, calls: 2 });

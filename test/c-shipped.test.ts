@@ -20,7 +20,7 @@ const REPO = join(import.meta.dirname, "..");
 
 
 async function cSubject(target: string, file: string): Promise<Subject> {
-  const { variant } = await cVariant(file, readFileSync(join(REPO, file), "utf8"), target);
+  const variant = await cVariant(file, readFileSync(join(REPO, file), "utf8"), target);
   return userVariantSubject(join(REPO, file), variant, {});
 }
 

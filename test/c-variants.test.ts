@@ -74,6 +74,13 @@ describe("C variant files", () => {
     await expect(checkVariantFile(file, { runs: 10 })).rejects.toThrow(/a C variant takes its target from the command/);
   });
 
+  it("says which lines of the C no explored execution ran (v8's check for more levels than the host has can never fire)", async () => {
+    const { file, text } = v8As("v9cov.c");
+    const v = await checkVariantFile(file, { target: "riscv-hgatp", exhaustive: true, properties: ["no-oops"] });
+    const line = at(text, "return -EINVAL;\n\n\t\t/* Follow").split(":")[0];
+    expect(v.proof.join("\n")).toMatch(new RegExp(`not exercised: v9cov\\.c:[^;]*\\b${line}\\b`));
+  });
+
   it("stops a C loop that never ends with the step budget, as a problem of the file", async () => {
     const { file } = v8As("v9-spin.c", (s) =>
       s.replace("int kvm_vm_ioctl_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)\n{", "$&\n\tunsigned long spins = 0;\n\twhile (cap->cap == KVM_CAP_VM_GPA_BITS)\n\t\tspins++;"),
@@ -81,6 +88,38 @@ describe("C variant files", () => {
     expect(await main(["check", "riscv-hgatp@v9-spin", "--variant-file", file, "--runs", "50", "--seed", "1"])).toBe(2);
     expect(io.err.trim()).toMatch(/v9-spin\.c: kvm_vm_ioctl_enable_cap\(\) ran more than 100000 statements in one call/);
     expect(io.err.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("C variants of every target's fixes", () => {
+  it("the x86 dirty-ring fix in C (the set-once test under kvm->lock) holds every property for all programs of 2x2", async () => {
+    const v = await checkVariantFile(join(REPO, "docs/examples/x86-dirty-ring-fix.c"), { target: "x86-caps", exhaustive: true });
+    expect(v.spec).toBe("x86-caps@dirty-ring-fix-c");
+    expect(v.properties.filter((p) => p.verdict !== "holds")).toEqual([]);
+    expect(v.proof).toContainEqual(expect.stringMatching(/^linearizable holds for all programs of <= 2 calls per thread on <= 2 threads/));
+  });
+
+  it("the dirty ring as merged, in C, races: two KVM_CAP_DIRTY_LOG_RING enables both succeed", async () => {
+    const file = join(dir, "ring-6.18.c");
+    writeFileSync(file, readFileSync(join(REPO, "src/kernel/x86/variants/caps-current.c"), "utf8").replace(" * Variant: current", " * Variant: ring-6.18"));
+    const v = await checkVariantFile(file, { target: "x86-caps", exhaustive: true, properties: ["linearizable"] });
+    const p = v.properties[0]!;
+    expect(p.verdict).toBe("violated");
+    if (p.verdict === "violated") expect(p.counterexample.threads.flat().map((c) => c.cap)).toEqual(["KVM_CAP_DIRTY_LOG_RING", "KVM_CAP_DIRTY_LOG_RING"]);
+  });
+
+  it("an arm64 gmem_abort() error branch in C that prepares the exit and resumes the guest (returns 0) leaks the exit into an -EINTR return", async () => {
+    const file = join(dir, "resume.c");
+    writeFileSync(
+      file,
+      "/* Variant: resume */\nstatic int gmem_abort(struct kvm_vcpu *vcpu, gpa_t gpa, gpa_t size, bool is_write, bool is_exec, bool is_private, int err)\n{\n\tkvm_prepare_memory_fault_exit(vcpu, gpa, size, is_write, is_exec, is_private);\n\treturn 0;\n}\n",
+    );
+    const v = await checkVariantFile(file, { target: "arm64-memfault", exhaustive: true, properties: ["memfault-errno", "no-memfault-leak"] });
+    const leak = v.properties.find((p) => p.property === "no-memfault-leak")!;
+    expect(leak.verdict).toBe("violated");
+    if (leak.verdict === "violated") expect(leak.message).toMatch(/KVM_RUN.* returned -1 EINTR after writing vcpu0->run->memory_fault/);
+    // The guest re-faults until a signal; KVM_EXIT_INTR overwrites exit_reason, so memfault-errno itself holds (as for the TypeScript form).
+    expect(v.properties.find((p) => p.property === "memfault-errno")!.verdict).toBe("holds");
   });
 });
 

@@ -26,8 +26,6 @@ export interface LoadedVariant {
   readonly variant: UserVariant;
   /** `target@name` */
   readonly spec: string;
-  /** A C variant: the lines of its statements, which its `cover` ops report (file: its absolute path). */
-  readonly coverable?: { readonly source: string; readonly lines: readonly number[] };
   subject(options?: TargetOptions): Subject;
 }
 
@@ -88,8 +86,7 @@ async function loadCVariantFile(file: string, path: string, target: string | und
   } catch (e) {
     throw new UsageError(`variant file ${path}: cannot read it (${firstLine(e)})`);
   }
-  const { variant, coverable } = await cVariant(path, text, target, file);
-  return { ...loaded(file, path, variant), coverable };
+  return loaded(file, path, await cVariant(path, text, target, file));
 }
 
 export async function loadVariantFile(path: string, options: LoadOptions = {}): Promise<LoadedVariant> {

@@ -16,6 +16,8 @@ export const SHIPPED_C: readonly { readonly target: string; readonly name: strin
   { target: "arm64-memfault", name: "gated", file: "src/kernel/arm64/variants/gated.c" },
   { target: "arm64-memfault", name: "scrub+gated", file: "src/kernel/arm64/variants/scrub-gated.c" },
   { target: "x86-memfault", name: "current", file: "src/kernel/x86/variants/current.c" },
+  { target: "x86-caps", name: "current", file: "src/kernel/x86/variants/caps-current.c" },
+  { target: "x86-caps", name: "pre-3e515705", file: "src/kernel/x86/variants/caps-pre-3e515705.c" },
 ];
 
 /** The package's root (from src/ under tsx, or dist/src/ when built). */

@@ -12,6 +12,8 @@
 import { basename, resolve } from "node:path";
 import type { MemfaultVariant } from "../../targets/memfault/variant.js";
 import type { RiscvHgatpVariant } from "../../targets/riscv-hgatp/variant.js";
+import type { X86CapsVariant } from "../../targets/x86-caps/variant.js";
+import { withHookAt } from "../../targets/hooks.js";
 import { UsageError } from "../../targets/errors.js";
 import type { K } from "../../kernel/rt/ops.js";
 import { isVisible } from "../../kernel/rt/ops.js";
@@ -33,6 +35,7 @@ import type { CType, IntType } from "./types.js";
 import { INT, convert, isInt, typeName } from "./types.js";
 import { arm64World, x86World } from "./world-memfault.js";
 import { DESIGN_OF_FIELD, riscvWorld } from "./world-riscv.js";
+import { x86CapsWorld } from "./world-x86caps.js";
 import type { Value, World } from "./world.js";
 import { COMMON_CONSTANTS } from "./world.js";
 
@@ -41,6 +44,7 @@ export const C_WORLDS: Readonly<Record<string, { readonly world: World; readonly
   "riscv-hgatp": { world: riscvWorld, base: "v8" },
   "arm64-memfault": { world: arm64World, base: "current" },
   "x86-memfault": { world: x86World, base: "current" },
+  "x86-caps": { world: x86CapsWorld, base: "current" },
 };
 
 /** A C value for the C parameter type `t` from the model's JS value. */
@@ -53,12 +57,6 @@ function cArg(v: unknown, t: CType): Value {
 function jsResult(file: string, f: CFunction, v: Value): number {
   if (typeof v === "bigint") return Number(v);
   throw new UsageError(`${file}:${f.line}:1: ${f.name}() reached its end without returning a value`);
-}
-
-export interface Built {
-  readonly variant: UserVariant;
-  /** The lines of the file's statements (what `cover` ops can report), by its absolute path. */
-  readonly coverable: { readonly source: string; readonly lines: readonly number[] };
 }
 
 /** The file's functions, its hooks (by kernel name) and what the riscv design needs. */
@@ -80,6 +78,8 @@ async function translate(file: string, source: string, text: string, world: Worl
       throw refusal(file, { line: f.line, col: 1 }, `${f.name}() has ${f.params.length} parameters; the model calls it with ${slot.arity.join(" or ")} (${slot.what})`);
     hooks.set(f.name, f);
   }
+  // A hook that contains another (gmem_abort()'s branch calls kvm_prepare_memory_fault_exit()) makes it a helper.
+  for (const slot of world.hooks) if (slot.supersedes && hooks.has(slot.cname)) hooks.delete(slot.supersedes);
   const replaceable = world.hooks.map((h) => `${h.cname}()`).join(", ");
   if (hooks.size === 0) throw new UsageError(`${file}: defines none of the functions ${world.target} lets a variant replace (${replaceable})`);
   // A function no hook reaches would be silently ignored: it is a function the model does not have.
@@ -95,6 +95,16 @@ async function translate(file: string, source: string, text: string, world: Worl
     if (!reached.has(f.name))
       throw refusal(file, { line: f.line, col: 1 }, `${f.name}() is neither a function ${world.target} lets a variant replace (${replaceable}) nor called by one: the model does not have it`);
   return { prog: { file, source, functions: lowered.functions }, hooks, lowered };
+}
+
+/**
+ * The kernel path the model calls for the C hook `f` that returns an integer: the
+ * model's arguments (objects, numbers, booleans) as C values of `f`'s parameter types.
+ */
+function intHook(file: string, prog: Program, f: CFunction): (...args: any[]) => K<number> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return function* (...args: unknown[]) {
+    return jsResult(file, f, yield* runC(prog, f, args.map((a, i) => cArg(a, f.params[i]!.t)), { data: {} }));
+  };
 }
 
 /** Refuses a hook parameter of a type the model does not pass. */
@@ -128,16 +138,8 @@ function riscvVariant(file: string, t: Translated, base: RiscvHgatpVariant<unkno
     code: {
       design,
       caps,
-      kvm_vm_ioctl_enable_cap: enable
-        ? function* (kvm, cap) {
-            return jsResult(file, enable, yield* runC(t.prog, enable, [cArg(kvm, enable.params[0]!.t), cArg(cap, enable.params[1]!.t)], { data: {} }));
-          }
-        : base.code.kvm_vm_ioctl_enable_cap,
-      kvm_vm_ioctl_check_extension: check
-        ? function* (kvm, ext) {
-            return jsResult(file, check, yield* runC(t.prog, check, [cArg(kvm, check.params[0]!.t), cArg(ext, check.params[1]!.t)], { data: {} }));
-          }
-        : base.code.kvm_vm_ioctl_check_extension,
+      kvm_vm_ioctl_enable_cap: enable ? intHook(file, t.prog, enable) : base.code.kvm_vm_ioctl_enable_cap,
+      kvm_vm_ioctl_check_extension: check ? intHook(file, t.prog, check) : base.code.kvm_vm_ioctl_check_extension,
     },
     contract: base.contract,
     capArgs: base.capArgs,
@@ -146,20 +148,24 @@ function riscvVariant(file: string, t: Translated, base: RiscvHgatpVariant<unkno
 
 /** arm64-memfault / x86-memfault: gmem_abort()'s exit (arm64) and the generic KVM_RUN return; the rest from the base. */
 function memfaultVariant(file: string, t: Translated, base: MemfaultVariant, common: Common, target: "arm64-memfault" | "x86-memfault"): UserVariant {
+  const abort = t.hooks.get("gmem_abort");
   const exit = t.hooks.get("kvm_prepare_memory_fault_exit");
   const ioctl = t.hooks.get("kvm_vcpu_ioctl");
   let gmemErrorExit = base.gmemErrorExit;
   let onRunReturn = base.onRunReturn;
-  if (exit) {
-    paramCheck(file, exit, 0, "struct kvm_vcpu *", ptrTo("kvm_vcpu"));
-    for (let i = 1; i < exit.params.length; i++) paramCheck(file, exit, i, "an integer", isInt);
+  for (const f of [abort, exit]) {
+    if (!f) continue;
+    paramCheck(file, f, 0, "struct kvm_vcpu *", ptrTo("kvm_vcpu"));
+    for (let i = 1; i < f.params.length; i++) paramCheck(file, f, i, "an integer", isInt);
+  }
+  if (abort) gmemErrorExit = intHook(file, t.prog, abort);
+  else if (exit)
+    // The merged gmem_abort(): prepare the exit, then `return ret;`.
     gmemErrorExit = function* (vcpu, gpa, size, is_write, is_exec, is_private, err) {
       const js = [vcpu, gpa, size, is_write, is_exec, is_private, err].slice(0, exit.params.length);
       yield* runC(t.prog, exit, js.map((v, i) => cArg(v, exit.params[i]!.t)), { data: {} });
-      // gmem_abort() as merged: prepare the exit, then return kvm_gmem_get_pfn()'s error.
       return err;
     };
-  }
   if (ioctl) {
     paramCheck(file, ioctl, 0, "struct file * (or struct kvm_vcpu *)", (x) => ptrTo("file")(x) || ptrTo("kvm_vcpu")(x));
     paramCheck(file, ioctl, 1, "an integer (the ioctl)", isInt);
@@ -170,20 +176,31 @@ function memfaultVariant(file: string, t: Translated, base: MemfaultVariant, com
   return target === "arm64-memfault" ? { target, ...common, gmemErrorExit: gmemErrorExit!, ...run } : { target, ...common, ...run };
 }
 
-type Common = Pick<UserVariant, "name" | "summary" | "patch">;
+/** x86-caps: the x86 ioctl cases and the dirty-ring enable, each an integer-returning hook at its kernel name; the rest from the base. */
+function x86CapsVariant(file: string, t: Translated, base: X86CapsVariant, common: Common): UserVariant {
+  let v: UserVariant = { ...base, target: "x86-caps", ...common };
+  for (const [name, f] of t.hooks) {
+    paramCheck(file, f, 0, "struct kvm *", ptrTo("kvm"));
+    for (let i = 1; i < f.params.length; i++) paramCheck(file, f, i, "an integer", isInt);
+    v = withHookAt(v, name, intHook(file, t.prog, f));
+  }
+  return v;
+}
+
+type Common = Pick<UserVariant, "name" | "summary" | "patch" | "lines">;
 
 /**
  * Translates the C of `text` (`file` as messages name it, `source` its absolute path)
  * into a variant of `target`.
  */
-export async function cVariant(file: string, text: string, target: string, source: string = resolve(file)): Promise<Built> {
+export async function cVariant(file: string, text: string, target: string, source: string = resolve(file)): Promise<UserVariant> {
   const entry = C_WORLDS[target];
   if (!entry) throw new UsageError(`${file}: ${target} takes no C variants (C variants are for ${Object.keys(C_WORLDS).join(", ")})`);
   const header = parseHeader(text);
   const baseName = header.base ? baseOf(file, target, header.base) : entry.base;
-  const base = (shipped as Record<string, Record<string, RiscvHgatpVariant<unknown> | MemfaultVariant>>)[target]![baseName]!;
+  const base = (shipped as Record<string, Record<string, RiscvHgatpVariant<unknown> | MemfaultVariant | X86CapsVariant>>)[target]![baseName]!;
   // A cap number the base's patch added (KVM_CAP_RISCV_SET_HGATP_MODE) is a constant for the C too.
-  const baseCaps = "code" in base ? base.code.caps : {};
+  const baseCaps = target === "riscv-hgatp" ? (base as RiscvHgatpVariant<unknown>).code.caps : {};
   const world: World = {
     ...entry.world,
     constants: { ...entry.world.constants, ...Object.fromEntries(Object.entries(baseCaps).map(([k, v]) => [k, { value: BigInt(v), type: INT }])) },
@@ -193,8 +210,11 @@ export async function cVariant(file: string, text: string, target: string, sourc
   const name = header.variant ?? basename(file).replace(/\.c$/, "");
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name))
     throw new UsageError(`${file}: variant name '${name}': expected letters, digits and . _ + - (give it with a 'Variant:' line in the leading comment)`);
+  // The statements' lines: a verdict names those no explored execution ran (their cover ops name `source`).
+  const lines = [...new Set([...t.lowered.functions.values()].flatMap((f) => f.lines))].sort((a, b) => a - b);
   const common: Common = {
     name,
+    lines: { file: source, lines },
     summary: header.summary ?? `C from ${basename(file)}, translated at load time (what C does not say: ${target}@${baseName})`,
     patch: {
       title: header.subject ?? `${basename(file)} (C, checked against the base ${target}@${baseName})`,
@@ -205,12 +225,9 @@ export async function cVariant(file: string, text: string, target: string, sourc
       related: [base.patch.messageId],
     },
   };
-  const variant =
-    target === "riscv-hgatp"
-      ? riscvVariant(file, t, base as RiscvHgatpVariant<unknown>, common)
-      : memfaultVariant(file, t, base as MemfaultVariant, common, target as "arm64-memfault" | "x86-memfault");
-  const lines = [...new Set([...t.lowered.functions.values()].flatMap((f) => f.lines))].sort((a, b) => a - b);
-  return { variant, coverable: { source, lines } };
+  if (target === "riscv-hgatp") return riscvVariant(file, t, base as RiscvHgatpVariant<unknown>, common);
+  if (target === "x86-caps") return x86CapsVariant(file, t, base as X86CapsVariant, common);
+  return memfaultVariant(file, t, base as MemfaultVariant, common, target as "arm64-memfault" | "x86-memfault");
 }
 
 /**

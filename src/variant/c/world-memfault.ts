@@ -39,7 +39,19 @@ function memfaultWorld(target: string, gmemExit: boolean): World {
     },
     hooks: [
       ...(gmemExit
-        ? [{ cname: "kvm_prepare_memory_fault_exit", arity: [6, 7], what: "the memory-fault exit gmem_abort() prepares when kvm_gmem_get_pfn() fails (a 7th parameter gets the error)" }]
+        ? [
+            {
+              cname: "gmem_abort",
+              arity: [7],
+              what: "gmem_abort()'s branch after kvm_gmem_get_pfn() failed, as int gmem_abort(vcpu, gpa, size, is_write, is_exec, is_private, err): what it does to kvm_run and what gmem_abort() returns",
+              supersedes: "kvm_prepare_memory_fault_exit",
+            },
+            {
+              cname: "kvm_prepare_memory_fault_exit",
+              arity: [6, 7],
+              what: "the memory-fault exit gmem_abort() prepares when kvm_gmem_get_pfn() fails (a 7th parameter gets the error); gmem_abort() then returns the error",
+            },
+          ]
         : []),
       RUN_RETURN,
     ],

@@ -59,6 +59,8 @@ export interface HookSlot {
   readonly arity: readonly number[];
   /** What it is, for messages and the guide. */
   readonly what: string;
+  /** A hook this one contains: where a file defines both, the other is this one's helper. */
+  readonly supersedes?: string;
 }
 
 export interface World {
