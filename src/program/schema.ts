@@ -117,6 +117,21 @@ export const callSchema = z.discriminatedUnion(
   { error: (iss) => (iss.code === "invalid_union" ? unknownIoctl(iss.input) : "expected a call (an object with an ioctl)") },
 );
 
+/** Target, variant and property names as the tool spells them (variant names as variant/schema.ts allows). */
+export const nameSchema = (what: string) =>
+  z.string({ error: `expected a ${what} name` }).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, { error: `expected a ${what} name (letters, digits, . _ + -)` });
+
+/** A target's options (`{ contract: "strict" }`): names and values in lower case. */
+const optionWord = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected an option name or value (lower-case letters, digits, -)" });
+export const optionsSchema = z.record(optionWord, optionWord, { error: "expected the target's options ({ name: value })" });
+
+/**
+ * An execution's decisions. Each indexes the options of one choice (threads, or a choice
+ * point's values: never more than a few); whether each is below its point's count is
+ * known only by running (explore/replay.ts, decisionsProblem).
+ */
+export const decisionsSchema = z.array(z.number().int().min(0).max(255), { error: "expected whole numbers from 0 to 255" }).max(1 << 20);
+
 /** A call as the schema of its ioctl says: the typed form of `Call`. */
 export type KvmCall = z.infer<typeof callSchema>;
 
