@@ -113,3 +113,12 @@ describe("command-line options", () => {
     expect(io.err).toMatch(/--workers 256: this machine has \d+ cores?; using \d+/);
   });
 });
+
+describe("library options", () => {
+  it("that the mode would ignore are refused as the CLI refuses them", async () => {
+    const { check } = await import("../src/library/check.js");
+    await expect(check("riscv-hgatp@v8", { depth: 2 })).rejects.toThrow(/check option depth goes with strategy pct/);
+    await expect(check("riscv-hgatp@v8", { exhaustive: true, runs: 5 })).rejects.toThrow(/check option runs applies to random runs, not exhaustive: true/);
+    await expect(check("riscv-hgatp@v8", { dpor: false })).rejects.toThrow(/check option dpor: false goes with exhaustive: true/);
+  });
+});
