@@ -145,7 +145,14 @@ export const programSchema = z
     { error: "expected an array of threads, each an array of calls" },
   )
   .min(1, { error: "a program has at least one thread" })
-  .max(MAX_THREADS, { error: `a program has at most ${MAX_THREADS} threads` });
+  .max(MAX_THREADS, { error: `a program has at most ${MAX_THREADS} threads` })
+  .superRefine((threads, ctx) => {
+    // A signal goes to a thread of the program (pthread_t of a thread that exists).
+    for (const [t, calls] of threads.entries())
+      for (const [k, c] of calls.entries())
+        if (c.ioctl === "pthread_kill" && c.thread >= threads.length)
+          ctx.addIssue({ code: "custom", path: [t, k, "thread"], message: `T${c.thread} is not a thread of this program (it has ${threads.length})` });
+  });
 
 /** A string from input, shown in an error: at most 40 characters, control characters escaped. */
 export function printable(s: string): string {
