@@ -119,7 +119,7 @@ export const callSchema = z.discriminatedUnion(
 
 /** Target, variant and property names as the tool spells them (variant names as variant/schema.ts allows). */
 export const nameSchema = (what: string) =>
-  z.string({ error: `expected a ${what} name` }).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, { error: `expected a ${what} name (letters, digits, . _ + -)` });
+  z.string({ error: `expected a ${what} name` }).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: `expected a ${what} name (letters, digits, . _ + -)` });
 
 /** A target's options (`{ contract: "strict" }`): names and values in lower case. */
 const optionWord = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected an option name or value (lower-case letters, digits, -)" });
