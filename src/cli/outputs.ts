@@ -54,12 +54,13 @@ const SPECIAL_FS: ReadonlyMap<number, string> = new Map([
 
 /** `dir` (an existing path) is a directory this process can create files in, on an ordinary file system. */
 function writableDir(flag: string, shown: string, dir: string): void {
-  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${shown}: ${dir} is not a directory`);
-  const special = SPECIAL_FS.get(statfsSync(dir).type);
-  if (special) throw new UsageError(`${flag} ${shown}: ${dir} is on ${special}, not a file system for reports`);
   try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${shown}: ${dir} is not a directory`);
+    const special = SPECIAL_FS.get(statfsSync(dir).type);
+    if (special) throw new UsageError(`${flag} ${shown}: ${dir} is on ${special}, not a file system for reports`);
     accessSync(dir, constants.W_OK);
-  } catch {
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`${flag} ${shown}: directory ${dir} is not writable`);
   }
 }
