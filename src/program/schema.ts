@@ -15,7 +15,7 @@ import { z } from "zod";
 import type { Call } from "../kernel/rt/trace.js";
 import type { Threads } from "../targets/target.js";
 
-export const U8_MAX = 0xff;
+const U8_MAX = 0xff;
 export const U32_MAX = 0xffff_ffff;
 /** A __u64 or an `unsigned long` as a program can carry it: JSON numbers are exact up to 2^53 - 1. */
 export const U64_MAX = Number.MAX_SAFE_INTEGER;
@@ -41,7 +41,7 @@ const cap = z.union([capName, u32], { error: "expected a KVM_CAP_ name or a cap 
 const vmFd = z.literal("vm", { error: 'expected "vm" (a VM ioctl)' });
 
 /** What the guest does once KVM_RUN enters it: a GPA it loads from (riscv), or a script (kernel/generic/guest.ts, real/guest.ts). */
-export const GUEST_SCRIPTS = ["gmem", "mmio", "none", "io", "hlt", "spin"] as const;
+const GUEST_SCRIPTS = ["gmem", "mmio", "none", "io", "hlt", "spin"] as const;
 const guest = z.union([z.null(), u64, z.enum(GUEST_SCRIPTS)], {
   error: `expected null, a guest physical address or one of ${GUEST_SCRIPTS.join(", ")}`,
 });
@@ -90,8 +90,7 @@ const CALLS = {
   pthread_kill: z.strictObject({ ioctl: z.literal("pthread_kill"), thread: uint("thread index", MAX_THREADS - 1) }),
 } as const;
 
-export type Ioctl = keyof typeof CALLS;
-export const IOCTLS = Object.keys(CALLS) as Ioctl[];
+const IOCTLS = Object.keys(CALLS);
 
 /** Where the ioctl is unknown or missing: the tool's list, and what was given (printable). */
 function unknownIoctl(input: unknown): string {
@@ -184,9 +183,3 @@ export function parseProgram(input: unknown, root: string, fail: (line: string) 
   return r.data as readonly (readonly Call[])[];
 }
 
-/** One call, as parseProgram checks it. */
-export function parseCall(input: unknown, root: string, fail: (line: string) => Error): Call {
-  const r = callSchema.safeParse(input);
-  if (!r.success) throw fail(issueText(root, r.error));
-  return r.data as Call;
-}
