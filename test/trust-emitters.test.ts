@@ -49,14 +49,17 @@ const HOSTILE: readonly unknown[] = [
   [],
 ];
 
+/** A token body as JSON, any field settable. */
+type Body = { th: Record<string, unknown>[][]; d: unknown[]; [field: string]: unknown };
+
 /** The token's fields, each a way to set it in a copy of V7_BODY. */
-const FIELDS: readonly [string, (b: any, v: unknown) => void][] = [
-  ["the cap's args[0]", (b, v) => (b.th[1][0].args[0] = v)],
-  ["the cap's name", (b, v) => (b.th[1][0].cap = v)],
-  ["the cap's flags", (b, v) => (b.th[1][0].flags = v)],
-  ["the vCPU id", (b, v) => (b.th[0][0].id = v)],
-  ["the fd", (b, v) => (b.th[0][0].fd = v)],
-  ["the ioctl", (b, v) => (b.th[0][0].ioctl = v)],
+const FIELDS: readonly [string, (b: Body, v: unknown) => void][] = [
+  ["the cap's args[0]", (b, v) => ((b.th[1]![0]!.args as unknown[])[0] = v)],
+  ["the cap's name", (b, v) => (b.th[1]![0]!.cap = v)],
+  ["the cap's flags", (b, v) => (b.th[1]![0]!.flags = v)],
+  ["the vCPU id", (b, v) => (b.th[0]![0]!.id = v)],
+  ["the fd", (b, v) => (b.th[0]![0]!.fd = v)],
+  ["the ioctl", (b, v) => (b.th[0]![0]!.ioctl = v)],
   ["the target", (b, v) => (b.t = v)],
   ["the variant", (b, v) => (b.v = v)],
   ["the property", (b, v) => (b.p = v)],
@@ -71,7 +74,7 @@ describe("a hostile replay token", () => {
     const out = join(dir, what.replace(/\W+/g, "-"));
     mkdirSync(out);
     for (const value of HOSTILE) {
-      const body = structuredClone(V7_BODY);
+      const body = structuredClone(V7_BODY) as unknown as Body;
       set(body, value);
       io.err = "";
       for (const style of ["standalone", "selftest"]) {
@@ -135,5 +138,14 @@ describe("the C of an accepted token", () => {
     const r = spawnSync(bin, [], { cwd, encoding: "utf8", timeout: 30_000 });
     expect(r.status).toBe(4);
     expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it("in selftest style compiles against the selftest library's declarations with -Wall -Werror", () => {
+    const subject = findTarget("riscv-hgatp").subject("v7");
+    const src = join(dir, "v7-selftest.c");
+    writeFileSync(src, selftestC(counterexampleOf(subject, {}, V7_BODY.p, V7_BODY.th, V7_BODY.d)!, subject));
+    const cc = spawnSync("cc", ["-Wall", "-Werror", "-pthread", "-fsyntax-only", "-I", join(import.meta.dirname, "fixtures", "selftest"), src], { encoding: "utf8" });
+    expect(cc.stderr).toBe("");
+    expect(cc.status).toBe(0);
   });
 });

@@ -44,6 +44,7 @@ describe("a replay token", () => {
     ["a cap name that is C", { th: [[VCPU0], [{ ...CAP, cap: "KVM_CAP_X); system(\"id\"" }]] }, /threads\[1\]\[0\]\.cap: expected a KVM_CAP_ name/],
     ["a field the call does not have", { th: [[{ ...VCPU0, evil: 1 }], [CAP]] }, /threads\[0\]\[0\]: unknown field 'evil'/],
     ["an unknown ioctl", { th: [[{ ioctl: "KVM_FROB\n" }]] }, /threads\[0\]\[0\]\.ioctl: a call kvm-ordercheck does not know: 'KVM_FROB\\n'/],
+    ["a signal to a thread the program does not have", { th: [[VCPU0], [{ ioctl: "pthread_kill", thread: 2 }]] }, /threads\[1\]\[0\]\.thread: T2 is not a thread of this program \(it has 2\)/],
     ["an empty thread", { th: [[VCPU0], []] }, /threads\[1\]: a thread has at least one call/],
     ["nine threads", { th: Array.from({ length: 9 }, () => [VCPU0]) }, /threads: a program has at most 8 threads/],
     ["a negative decision", { d: [-1] }, /replay token: decisions\[0\]/],
@@ -111,5 +112,14 @@ describe("command-line options", () => {
   it("--workers beyond the core count is capped at it, and says so", async () => {
     expect(await main(["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "2", "--calls", "1", "--workers", "256"])).toBe(0);
     expect(io.err).toMatch(/--workers 256: this machine has \d+ cores?; using \d+/);
+  });
+});
+
+describe("library options", () => {
+  it("that the mode would ignore are refused as the CLI refuses them", async () => {
+    const { check } = await import("../src/library/check.js");
+    await expect(check("riscv-hgatp@v8", { depth: 2 })).rejects.toThrow(/check option depth goes with strategy pct/);
+    await expect(check("riscv-hgatp@v8", { exhaustive: true, runs: 5 })).rejects.toThrow(/check option runs applies to random runs, not exhaustive: true/);
+    await expect(check("riscv-hgatp@v8", { dpor: false })).rejects.toThrow(/check option dpor: false goes with exhaustive: true/);
   });
 });

@@ -33,6 +33,7 @@ beforeAll(async () => {
   for (const i of [0, 1]) shard[`v8-${i}`] = await shardFile(`v8-${i}`, ["check", "riscv-hgatp@v8", ...bound, "--shard", `${i}/2`]);
   shard.v7 = await shardFile("v7", ["check", "riscv-hgatp@v7", ...bound, "--shard", "0/2"]);
   shard.v8calls2 = await shardFile("v8calls2", ["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "2", "--calls", "2", "--workers", "1", "--shard", "1/2"]);
+  for (const i of [0, 1]) shard[`all-${i}`] = await shardFile(`all-${i}`, ["check", "riscv-hgatp", ...bound, "--shard", `${i}/2`]);
   for (const i of [0, 1])
     shard[`file-${i}`] = await shardFile(`file-${i}`, ["check", "riscv-hgatp@v9-nolock", "--variant-file", fx.buggy, ...bound, "--shard", `${i}/2`]);
 });
@@ -53,6 +54,16 @@ describe("merge", () => {
   it("of every shard gives the verdict of the whole bound", async () => {
     expect(await main(["merge", shard["v8-0"]!, shard["v8-1"]!, "--json"])).toBe(0);
     expect(JSON.parse(io.out)).toMatchObject({ verdict: "holds", complete: true });
+  });
+
+  it("of shard files of several variants gives each variant's verdict", async () => {
+    expect(await main(["merge", shard["all-0"]!, shard["all-1"]!, "--json"])).toBe(1);
+    const all = JSON.parse(io.out) as { variant: string; verdict: string; complete: boolean }[];
+    expect(all.map((v) => [v.variant, v.verdict, v.complete])).toEqual([
+      ["v2", "violated", true],
+      ["v7", "violated", true],
+      ["v8", "holds", true],
+    ]);
   });
 
   it("of a set with a shard missing prints only JSON with --json, complete: false, no holds, and exits 2", async () => {

@@ -29,6 +29,7 @@ describe("an output path", () => {
     [["--itf", "/nonexistent/x.json"], /--itf \/nonexistent\/x.json: directory \/nonexistent does not exist/],
     [["--mermaid", tmpdir()], /--mermaid .* is a directory/],
     [["--report-dir", "package.json"], /--report-dir package.json is a file/],
+    [["--repro", "x.out", "--html", "./x.out"], /--repro and --html name the same file, .\/x.out/],
   ])("%j is refused before the run, on one line", async (flags, message) => {
     // A random run of 10^7 runs would take minutes: refused first, it takes none.
     expect(await main(["check", "riscv-hgatp@v8", "--runs", "10000000", ...flags])).toBe(2);

@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { TARGETS, UsageError } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { MAX_PROGRAMS } from "../explore/exhaustive/check.js";
+import { misplacedOption } from "../explore/mode-options.js";
 import { runExhaustive } from "./check-exhaustive.js";
 import { runMerge, shardTarget } from "./merge.js";
 import { decodeReplay } from "../explore/replay.js";
@@ -52,18 +53,11 @@ function workersFor(asked: number | undefined): number {
   return Math.min(asked, cores);
 }
 
-/** Options that would be ignored silently in this mode are refused instead. */
+/** An option that would be ignored in this mode is refused instead. */
 function refuseIgnored(o: CheckOpts): void {
-  if (o.exhaustive) {
-    if (o.strategy !== "random") throw new UsageError("--strategy applies to random runs, not --exhaustive");
-    for (const flag of ["runs", "seed", "depth"] as const)
-      if (o[flag] !== undefined) throw new UsageError(`--${flag} applies to random runs, not --exhaustive`);
-    return;
-  }
-  for (const flag of ["shard", "preemptions", "workers"] as const)
-    if (o[flag] !== undefined) throw new UsageError(`--${flag} goes with --exhaustive`);
-  if (!o.dpor) throw new UsageError("--no-dpor goes with --exhaustive");
-  if (o.depth !== undefined && o.strategy !== "pct") throw new UsageError("--depth goes with --strategy pct (the uniform strategy has no depth)");
+  const cli = { ...o, strategy: o.strategy === "random" ? undefined : o.strategy };
+  const wrong = misplacedOption(cli, (key) => (key === "dpor" ? "--no-dpor" : `--${key}`));
+  if (wrong) throw new UsageError(wrong);
 }
 
 const oneOf = (name: string, values: readonly string[]) => (raw: string) => {

@@ -21,6 +21,8 @@ import { UsageError } from "../targets/errors.js";
 import type { Subject } from "../targets/target.js";
 
 export interface OutputOptions {
+  /** `--repro` (written by repro.ts): here only to be told apart from the other files. */
+  repro?: string;
   itf?: string;
   mermaid?: string;
   html?: string;
@@ -53,12 +55,13 @@ const SPECIAL_FS: ReadonlyMap<number, string> = new Map([
 
 /** `dir` (an existing path) is a directory this process can create files in, on an ordinary file system. */
 function writableDir(flag: string, shown: string, dir: string): void {
-  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${shown}: ${dir} is not a directory`);
-  const special = SPECIAL_FS.get(statfsSync(dir).type);
-  if (special) throw new UsageError(`${flag} ${shown}: ${dir} is on ${special}, not a file system for reports`);
   try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${shown}: ${dir} is not a directory`);
+    const special = SPECIAL_FS.get(statfsSync(dir).type);
+    if (special) throw new UsageError(`${flag} ${shown}: ${dir} is on ${special}, not a file system for reports`);
     accessSync(dir, constants.W_OK);
-  } catch {
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`${flag} ${shown}: directory ${dir} is not writable`);
   }
 }
@@ -86,12 +89,24 @@ function checkOutputDir(flag: string, path: string): void {
   writableDir(flag, path, dir);
 }
 
+/** One file for two outputs would keep only the last one written. */
+function distinctFiles(paths: Readonly<Record<string, string | undefined>>): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path] of Object.entries(paths)) {
+    if (path === undefined) continue;
+    const other = seen.get(resolve(path));
+    if (other) throw new UsageError(`${other} and ${flag} name the same file, ${path}`);
+    seen.set(resolve(path), flag);
+  }
+}
+
 /** From the command's options; none when no output is asked for. Every path is checked here, before the run. */
 export function outputRequest(o: OutputOptions, json: boolean, write: (s: string) => void): OutputRequest | undefined {
   if (o.itf === undefined && o.mermaid === undefined && o.html === undefined && o.reportDir === undefined) return undefined;
   checkOutputFile("--itf", o.itf);
   checkOutputFile("--mermaid", o.mermaid);
   checkOutputFile("--html", o.html);
+  distinctFiles({ "--repro": o.repro, "--itf": o.itf, "--mermaid": o.mermaid, "--html": o.html });
   if (o.reportDir !== undefined) checkOutputDir("--report-dir", o.reportDir);
   return { ...o, say: json ? (s) => void process.stderr.write(s) : write };
 }

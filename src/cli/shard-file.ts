@@ -12,20 +12,18 @@ import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
 import { MAX_PROGRAMS, MergeError, boundOf } from "../explore/exhaustive/check.js";
 import { counterexampleOf } from "../explore/counterexample.js";
 import { decisionsProblem } from "../explore/replay.js";
-import { issueText, programSchema, callSchema } from "../program/schema.js";
+import { callSchema, decisionsSchema, issueText, nameSchema, optionsSchema, programSchema } from "../program/schema.js";
 import type { Subject } from "../targets/target.js";
 
 /** A shard file larger than this is not one the tool wrote (they are a few hundred kB at most). */
 const MAX_FILE_BYTES = 64 << 20;
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, { error: "expected a name (letters, digits, . _ + -)" });
-const word = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected an option name or value" });
 
 const finding = z.strictObject({
   program: z.number().int().min(0).max(MAX_PROGRAMS),
   threads: programSchema,
-  decisions: z.array(z.number().int().min(0).max(255)).max(1 << 20),
+  decisions: decisionsSchema,
   calls: count,
   threadCount: count,
   preemptions: count,
@@ -33,9 +31,9 @@ const finding = z.strictObject({
 
 const result = z
   .object({
-    target: name,
-    variant: name,
-    options: z.record(word, word),
+    target: nameSchema("target"),
+    variant: nameSchema("variant"),
+    options: optionsSchema,
     bound: z.strictObject({
       threads: z.number().int().min(1).max(8),
       calls: z.number().int().min(1).max(16),
@@ -51,8 +49,8 @@ const result = z
     executions: count,
     classes: count,
     pruned: count,
-    properties: z.array(name).max(64),
-    findings: z.record(name, finding),
+    properties: z.array(nameSchema("property")).max(64),
+    findings: z.record(nameSchema("property"), finding),
     ms: z.number().min(0).max(Number.MAX_SAFE_INTEGER),
     missingShards: z.never({ error: "this is the output of merge, not of one shard: merge the shards' own files" }).optional(),
     coverage: z

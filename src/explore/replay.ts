@@ -11,7 +11,7 @@
 import { Buffer } from "node:buffer";
 import { z } from "zod";
 import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
-import { issueText, programSchema } from "../program/schema.js";
+import { decisionsSchema, issueText, nameSchema, optionsSchema, programSchema } from "../program/schema.js";
 import type { Subject, Target, TargetOptions, Threads } from "../targets/target.js";
 
 /** The token format's version, written after `kvmoc`. */
@@ -38,21 +38,15 @@ export class BadTokenError extends Error {
   override name = "BadTokenError";
 }
 
-/** Target, variant and property names as the tool spells them (variant names as variant/schema.ts allows). */
-const name = (what: string) =>
-  z.string({ error: `expected a ${what} name` }).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, { error: `expected a ${what} name (letters, digits, . _ + -)` });
-const word = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected an option name or value (lower-case letters, digits, -)" });
-
 /** The token's body: short keys (a token is pasted around); errors name them by what they hold (FIELDS). */
 const tokenSchema = z.strictObject(
   {
-    t: name("target"),
-    v: name("variant"),
-    o: z.record(word, word, { error: "expected the target's options ({ name: value })" }).optional(),
-    p: name("property"),
+    t: nameSchema("target"),
+    v: nameSchema("variant"),
+    o: optionsSchema.optional(),
+    p: nameSchema("property"),
     th: programSchema,
-    // Each decision indexes the options of one choice (threads or a choice point's values): never more than a few.
-    d: z.array(z.number().int().min(0).max(255), { error: "expected whole numbers from 0 to 255" }).max(1 << 20),
+    d: decisionsSchema,
   },
   { error: "expected an object" },
 );

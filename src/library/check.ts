@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import type { Counterexample, CounterexampleSize } from "../explore/counterexample.js";
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
+import { misplacedOption } from "../explore/mode-options.js";
 import { checkRandom } from "../explore/random.js";
 import type { CheckStats } from "../explore/random.js";
 import { allFindingsOf, exhaustiveJson } from "../report/exhaustive.js";
@@ -84,7 +85,11 @@ export interface Verdict {
 
 function parseOptions(opts: CheckOptions): z.output<typeof CheckOptionsSchema> {
   const r = CheckOptionsSchema.safeParse(opts);
-  if (r.success) return r.data;
+  if (r.success) {
+    const wrong = misplacedOption(r.data, (key) => (key === "dpor" ? "dpor: false" : key === "exhaustive" ? "exhaustive: true" : key));
+    if (wrong) throw new UsageError(`check option ${wrong}`);
+    return r.data;
+  }
   const issue = r.error.issues[0]!;
   const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
   throw new UsageError(`check option ${issue.path.map(String).join(".") || ""}: ${issue.message}${keys}`.replace(/\s+/g, " "));
@@ -118,8 +123,6 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
   const options: Record<string, string> = o.contract !== undefined ? { contract: o.contract } : {};
   const head = { target: s.target, variant: s.variant, spec: `${s.target}@${s.variant}`, ...(s.source ? { source: s.source } : {}) };
   if (o.exhaustive) {
-    for (const k of ["runs", "seed", "strategy", "depth"] as const)
-      if (o[k] !== undefined) throw new UsageError(`check option ${k} applies to random runs, not exhaustive`);
     const r = await checkExhaustiveParallel(
       s,
       options,
@@ -151,8 +154,6 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
       stats: { programs: r.programs, executions: r.executions, classes: r.classes, ms: r.ms },
     };
   }
-  for (const k of ["preemptions", "dpor", "workers"] as const)
-    if (o[k] !== undefined) throw new UsageError(`check option ${k} goes with exhaustive: true`);
   const seed = o.seed ?? 1;
   const report = checkRandom(s, {
     runs: o.runs ?? 10_000,

@@ -15,7 +15,7 @@ import { z } from "zod";
 import type { Call } from "../kernel/rt/trace.js";
 import type { Threads } from "../targets/target.js";
 
-export const U8_MAX = 0xff;
+const U8_MAX = 0xff;
 export const U32_MAX = 0xffff_ffff;
 /** A __u64 or an `unsigned long` as a program can carry it: JSON numbers are exact up to 2^53 - 1. */
 export const U64_MAX = Number.MAX_SAFE_INTEGER;
@@ -35,13 +35,13 @@ export const u32 = uint("__u32", U32_MAX);
 export const u64 = uint("__u64", U64_MAX, "2^53 - 1, the largest JSON holds exactly");
 
 /** A capability: its uapi name (the table a target or its patch has decides whether it is known) or its number. */
-const capName = z.string().regex(/^KVM_CAP_[A-Z0-9_]{1,64}$/, { error: "expected a KVM_CAP_ name or a cap number" });
+const capName = z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { error: "expected a KVM_CAP_ name or a cap number" });
 const cap = z.union([capName, u32], { error: "expected a KVM_CAP_ name or a cap number (a __u32)" });
 
 const vmFd = z.literal("vm", { error: 'expected "vm" (a VM ioctl)' });
 
 /** What the guest does once KVM_RUN enters it: a GPA it loads from (riscv), or a script (kernel/generic/guest.ts, real/guest.ts). */
-export const GUEST_SCRIPTS = ["gmem", "mmio", "none", "io", "hlt", "spin"] as const;
+const GUEST_SCRIPTS = ["gmem", "mmio", "none", "io", "hlt", "spin"] as const;
 const guest = z.union([z.null(), u64, z.enum(GUEST_SCRIPTS)], {
   error: `expected null, a guest physical address or one of ${GUEST_SCRIPTS.join(", ")}`,
 });
@@ -90,8 +90,7 @@ const CALLS = {
   pthread_kill: z.strictObject({ ioctl: z.literal("pthread_kill"), thread: uint("thread index", MAX_THREADS - 1) }),
 } as const;
 
-export type Ioctl = keyof typeof CALLS;
-export const IOCTLS = Object.keys(CALLS) as Ioctl[];
+const IOCTLS = Object.keys(CALLS);
 
 /** Where the ioctl is unknown or missing: the tool's list, and what was given (printable). */
 function unknownIoctl(input: unknown): string {
@@ -117,6 +116,21 @@ export const callSchema = z.discriminatedUnion(
   { error: (iss) => (iss.code === "invalid_union" ? unknownIoctl(iss.input) : "expected a call (an object with an ioctl)") },
 );
 
+/** Target, variant and property names as the tool spells them (variant names as variant/schema.ts allows). */
+export const nameSchema = (what: string) =>
+  z.string({ error: `expected a ${what} name` }).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, { error: `expected a ${what} name (letters, digits, . _ + -)` });
+
+/** A target's options (`{ contract: "strict" }`): names and values in lower case. */
+const optionWord = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected an option name or value (lower-case letters, digits, -)" });
+export const optionsSchema = z.record(optionWord, optionWord, { error: "expected the target's options ({ name: value })" });
+
+/**
+ * An execution's decisions. Each indexes the options of one choice (threads, or a choice
+ * point's values: never more than a few); whether each is below its point's count is
+ * known only by running (explore/replay.ts, decisionsProblem).
+ */
+export const decisionsSchema = z.array(z.number().int().min(0).max(255), { error: "expected whole numbers from 0 to 255" }).max(1 << 20);
+
 /** A call as the schema of its ioctl says: the typed form of `Call`. */
 export type KvmCall = z.infer<typeof callSchema>;
 
@@ -130,7 +144,14 @@ export const programSchema = z
     { error: "expected an array of threads, each an array of calls" },
   )
   .min(1, { error: "a program has at least one thread" })
-  .max(MAX_THREADS, { error: `a program has at most ${MAX_THREADS} threads` });
+  .max(MAX_THREADS, { error: `a program has at most ${MAX_THREADS} threads` })
+  .superRefine((threads, ctx) => {
+    // A signal goes to a thread of the program (pthread_t of a thread that exists).
+    for (const [t, calls] of threads.entries())
+      for (const [k, c] of calls.entries())
+        if (c.ioctl === "pthread_kill" && c.thread >= threads.length)
+          ctx.addIssue({ code: "custom", path: [t, k, "thread"], message: `T${c.thread} is not a thread of this program (it has ${threads.length})` });
+  });
 
 /** A string from input, shown in an error: at most 40 characters, control characters escaped. */
 export function printable(s: string): string {
@@ -162,9 +183,3 @@ export function parseProgram(input: unknown, root: string, fail: (line: string) 
   return r.data as readonly (readonly Call[])[];
 }
 
-/** One call, as parseProgram checks it. */
-export function parseCall(input: unknown, root: string, fail: (line: string) => Error): Call {
-  const r = callSchema.safeParse(input);
-  if (!r.success) throw fail(issueText(root, r.error));
-  return r.data as Call;
-}
