@@ -19,19 +19,32 @@ export interface CoverageData {
   readonly transitions: readonly string[];
 }
 
+/**
+ * Records the transitions of each execution. `enabled` is false when the run does not
+ * check `linearizable`: coverage comes from its search, which then is not run at all
+ * (and the run reports no coverage).
+ */
 export class CoverageRecorder {
   private readonly seen = new Set<string>();
 
-  constructor(private readonly model: ReferenceModel<unknown>) {}
+  constructor(
+    private readonly model: ReferenceModel<unknown>,
+    private readonly enabled = true,
+  ) {}
 
   add(ex: Execution): void {
+    if (!this.enabled) return;
     for (const e of linearization(this.model, ex, false).edges) this.seen.add(e);
   }
 
-  data(): CoverageData {
+  data(): CoverageData | undefined {
+    if (!this.enabled) return undefined;
     return { machine: this.model.machine.id, transitions: [...this.seen].sort() };
   }
 }
+
+/** Whether a run checking `properties` (all when absent) records coverage: only with `linearizable`. */
+export const recordsCoverage = (properties: readonly string[] | undefined): boolean => !properties || properties.includes("linearizable");
 
 /** The union of several runs' coverage of one machine (workers, shards); undefined if none recorded any. */
 export function mergeCoverage(parts: readonly (CoverageData | undefined)[]): CoverageData | undefined {

@@ -13,7 +13,7 @@
  */
 import fc from "fast-check";
 import type { CoverageSummary } from "../check/coverage.js";
-import { CoverageRecorder, coverageSummary } from "../check/coverage.js";
+import { CoverageRecorder, coverageSummary, recordsCoverage } from "../check/coverage.js";
 import type { Execution } from "../kernel/rt/execution.js";
 import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
 import { PctScheduler, pctGuarantee } from "../kernel/schedulers/pct.js";
@@ -92,7 +92,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
   for (let t = 1; t <= opts.maxThreads; t++) for (let c = 1; c <= opts.maxCalls; c++) shapes.push([t, c]);
   shapes.sort((a, b) => a[0] * a[1] - b[0] * b[1] || a[0] - b[0]);
   const toThreads = (p: number[][]): Call[][] => p.map((t) => t.map((k) => alphabet[k]!));
-  const coverage = new CoverageRecorder(subject.model);
+  const coverage = new CoverageRecorder(subject.model, recordsCoverage(opts.properties));
   const run = (p: number[][], d: number[]): Execution => {
     executions++;
     const ex = subject.execute(toThreads(p), new DecisionScheduler(d));
@@ -195,7 +195,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     variant: subject.variant,
     seed: opts.seed,
     verdicts,
-    coverage: coverageSummary(subject.model, coverage.data()),
+    ...(coverage.data() ? { coverage: coverageSummary(subject.model, coverage.data()) } : {}),
     stats: {
       executions,
       ms: Math.round(performance.now() - started),

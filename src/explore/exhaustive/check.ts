@@ -12,7 +12,7 @@
  * reduction) until one violates.
  */
 import type { CoverageData } from "../../check/coverage.js";
-import { CoverageRecorder, mergeCoverage } from "../../check/coverage.js";
+import { CoverageRecorder, mergeCoverage, recordsCoverage } from "../../check/coverage.js";
 import { preemptions } from "../../kernel/rt/execution.js";
 import { trimDecisions } from "../../kernel/schedulers/decisions.js";
 import type { Call } from "../../kernel/rt/trace.js";
@@ -118,7 +118,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   // The programs of the smallest violating size so far, per property, for the preemption pass.
   const candidates = new Map<string, { size: number; programs: number[] }>();
   const all = enumeratePrograms(bound);
-  const coverage = new CoverageRecorder(subject.model);
+  const coverage = new CoverageRecorder(subject.model, recordsCoverage(opts.properties));
   let programs = 0;
   let executions = 0;
   let classes = 0;
@@ -188,7 +188,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     properties: wanted.map((p) => p.name),
     findings,
     ms: Math.round(performance.now() - started),
-    coverage: coverage.data(),
+    ...withCoverage(coverage.data()),
   };
 }
 

@@ -53,6 +53,36 @@ export function isVisible(op: Op): op is VisibleOp {
   );
 }
 
+/** What a kernel path yielded when it is not an op, as a phrase for the message that refuses it. */
+export function notAnOp(x: unknown): string | null {
+  if (typeof x === "object" && x !== null) {
+    const kind = (x as { kind?: unknown }).kind;
+    if (typeof kind === "string" && OP_FIELDS[kind] !== undefined) {
+      const missing = OP_FIELDS[kind].filter((f) => typeof (x as Record<string, unknown>)[f] === "undefined");
+      return missing.length ? `a ${kind} op without ${missing.join(", ")}` : null;
+    }
+    if (typeof (x as Iterator<unknown>).next === "function" && typeof (x as Iterable<unknown>)[Symbol.iterator] === "function")
+      return "a generator object (did you mean yield* instead of yield?)";
+    return `an object that is not an op (kind ${typeof kind === "string" ? `'${kind.slice(0, 40)}'` : "missing"})`;
+  }
+  const text = typeof x === "string" ? JSON.stringify(x.slice(0, 40)) : String(x);
+  return `${text}, which is not an op (yield* the runtime's READ, WRITE, mutex_lock, ...)`;
+}
+
+/** The fields each op kind needs: what `notAnOp` checks. */
+const OP_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  read: ["cell"],
+  write: ["cell"],
+  rmw: ["cell", "update"],
+  acquire: ["mutex"],
+  release: ["mutex"],
+  wait: ["cell", "until"],
+  choose: ["point", "options"],
+  observe: ["what", "data"],
+  assert_held: ["mutex", "where"],
+  fault: ["fault", "message"],
+};
+
 // ---- the thin API transcriptions use ------------------------------------------------
 
 /** `READ_ONCE(x)` or a plain load of a shared field. */
