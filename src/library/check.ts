@@ -7,13 +7,13 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import type { Counterexample, CounterexampleSize } from "../explore/counterexample.js";
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
-import { checkRandom } from "../explore/random.js";
+import { checkRandomOf } from "../variant/remote.js";
 import type { CheckStats } from "../explore/random.js";
 import { exhaustiveJson, findingsOf } from "../report/exhaustive.js";
 import { UsageError } from "../targets/errors.js";
 import type { Subject } from "../targets/target.js";
 import type { LoadedVariant } from "../variant/load.js";
-import { loadVariantFile, loadVariantFiles } from "../variant/load.js";
+import { closeAll, loadVariantFile, loadVariantFiles } from "../variant/load.js";
 import { subjectsOfSpecs } from "../variant/resolve.js";
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -137,7 +137,7 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
   for (const k of ["preemptions", "dpor", "workers"] as const)
     if (o[k] !== undefined) throw new UsageError(`check option ${k} goes with exhaustive: true`);
   const seed = o.seed ?? 1;
-  const report = checkRandom(s, {
+  const report = await checkRandomOf(s, {
     runs: o.runs ?? 10_000,
     seed,
     maxThreads: o.threads ?? 3,
@@ -157,17 +157,25 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
 export async function check(spec: string, opts: CheckOptions = {}): Promise<Verdict[]> {
   const o = parseOptions(opts);
   const files = await loadVariantFiles(o.variantFiles ?? []);
-  const out: Verdict[] = [];
-  for (const s of subjectsOf([spec], files, o)) out.push(await checkSubject(s, o));
-  return out;
+  try {
+    const out: Verdict[] = [];
+    for (const s of subjectsOf([spec], files, o)) out.push(await checkSubject(s, o));
+    return out;
+  } finally {
+    await closeAll(files);
+  }
 }
 
 /** Checks the variant a file defines (see docs/writing-a-variant.md). */
 export async function checkVariantFile(path: string, opts: Omit<CheckOptions, "variantFiles"> = {}): Promise<Verdict> {
   const o = parseOptions(opts);
   const file = await loadVariantFile(path);
-  const [s] = subjectsOf([file.spec], [file], o);
-  return checkSubject(s!, o);
+  try {
+    const [s] = subjectsOf([file.spec], [file], o);
+    return await checkSubject(s!, o);
+  } finally {
+    await file.close();
+  }
 }
 
 /** One line per violated property: what, how small, and the command that replays it. */

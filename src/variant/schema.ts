@@ -1,14 +1,23 @@
 /**
  * The shape check of a variant module's default export (zod): the first thing wrong,
  * named by its path (`patch.date`, `code.design.alloc`), so the author knows what to fix.
- * Functions are checked to be functions; that kernel hooks are generators is checked when
- * they run (subject.ts), since a plain function that returns a generator is fine too.
+ * Kernel hooks (the paths the runtime interleaves) must be generator functions
+ * (`function*`): a plain function that returns a value would pass a short run unnoticed.
+ * Helpers the checker calls outside a path (`alloc`, `decode`, `levelsFor`) are plain.
  */
 import { z } from "zod";
 import { TARGETS } from "../targets/registry.js";
 import { VARIANT_TARGETS } from "./interface.js";
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { message: "expected a function" });
+
+/** Whether `v` is a `function*` (not async, not a plain function returning a generator). */
+export const isGeneratorFunction = (v: unknown): boolean => Object.prototype.toString.call(v) === "[object GeneratorFunction]";
+
+/** A kernel path: a generator function yielding the runtime's ops. */
+const hook = z.custom<(...args: never[]) => Generator>((v) => isGeneratorFunction(v), {
+  message: "expected a generator function (function*) that yields the runtime's ops",
+});
 
 /** `riscv-hgatp@v9`: the name goes after the `@`, and into replay tokens and file names. */
 const name = z
@@ -30,9 +39,9 @@ const design = z.object({
   alloc: fn,
   configCells: z.array(z.string()).min(1),
   decode: fn,
-  kvm_riscv_mmu_update_hgatp: fn,
-  prepare_pgd_levels: fn,
-  mmu_map_levels: fn,
+  kvm_riscv_mmu_update_hgatp: hook,
+  prepare_pgd_levels: hook,
+  mmu_map_levels: hook,
 });
 
 const riscvHgatp = z.strictObject({
@@ -41,8 +50,8 @@ const riscvHgatp = z.strictObject({
   code: z.object({
     design,
     caps: z.record(z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { message: "expected a KVM_CAP_ name" }), z.number().int().nonnegative()),
-    kvm_vm_ioctl_enable_cap: fn,
-    kvm_vm_ioctl_check_extension: fn,
+    kvm_vm_ioctl_enable_cap: hook,
+    kvm_vm_ioctl_check_extension: hook,
   }),
   contract: z.object({
     cap: z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { message: "expected a KVM_CAP_ name" }),
@@ -59,14 +68,14 @@ const riscvHgatp = z.strictObject({
 const arm64Memfault = z.strictObject({
   target: z.literal("arm64-memfault"),
   ...common,
-  gmemErrorExit: fn,
-  onRunReturn: fn.optional(),
+  gmemErrorExit: hook,
+  onRunReturn: hook.optional(),
 });
 
 const x86Memfault = z.strictObject({
   target: z.literal("x86-memfault"),
   ...common,
-  onRunReturn: fn.optional(),
+  onRunReturn: hook.optional(),
 });
 
 const SCHEMAS = { "riscv-hgatp": riscvHgatp, "arm64-memfault": arm64Memfault, "x86-memfault": x86Memfault } as const;

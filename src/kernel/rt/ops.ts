@@ -57,9 +57,10 @@ export function isVisible(op: Op): op is VisibleOp {
 export function notAnOp(x: unknown): string | null {
   if (typeof x === "object" && x !== null) {
     const kind = (x as { kind?: unknown }).kind;
-    if (typeof kind === "string" && OP_FIELDS[kind] !== undefined) {
-      const missing = OP_FIELDS[kind].filter((f) => typeof (x as Record<string, unknown>)[f] === "undefined");
-      return missing.length ? `a ${kind} op without ${missing.join(", ")}` : null;
+    const fields = typeof kind === "string" && Object.hasOwn(OP_FIELDS, kind) ? OP_FIELDS[kind] : undefined;
+    if (fields !== undefined) {
+      for (const f of fields) if ((x as Record<string, unknown>)[f] === undefined) return `a ${String(kind)} op without its ${f}`;
+      return null;
     }
     if (typeof (x as Iterator<unknown>).next === "function" && typeof (x as Iterable<unknown>)[Symbol.iterator] === "function")
       return "a generator object (did you mean yield* instead of yield?)";
@@ -70,7 +71,7 @@ export function notAnOp(x: unknown): string | null {
 }
 
 /** The fields each op kind needs: what `notAnOp` checks. */
-const OP_FIELDS: Readonly<Record<string, readonly string[]>> = {
+const OP_FIELDS: Readonly<Partial<Record<string, readonly string[]>>> = {
   read: ["cell"],
   write: ["cell"],
   rmw: ["cell", "update"],

@@ -13,7 +13,7 @@ export class DecisionScheduler implements Scheduler {
   /** The decisions this execution consumed, normalised (each reduced modulo its options). */
   readonly used: number[] = [];
 
-  constructor(private readonly decisions: readonly number[]) {}
+  constructor(readonly decisions: readonly number[]) {}
 
   private next(n: number): number {
     const raw = this.pos < this.decisions.length ? this.decisions[this.pos]! : 0;
