@@ -55,9 +55,8 @@ export async function checkExhaustiveParallel(
             }
           });
           w.on("error", reject);
-          w.on("exit", (code) => {
-            if (code !== 0) reject(new Error(`exhaustive worker ${index} exited with ${code}`));
-          });
+          // After its result this is a no-op; before it, the run would otherwise never settle.
+          w.on("exit", (code) => reject(new Error(`exhaustive worker ${index} exited (${code}) before its result`)));
         }),
     ),
   ).catch(async (e: unknown) => {
