@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import { checkVariantFile } from "../src/library/check.js";
 import { UsageError } from "../src/targets/errors.js";
+import { WireError, executedOf } from "../src/variant/sandbox/wire.js";
 import { captureOutput } from "./capture.js";
 
 let dir: string;
@@ -130,6 +131,19 @@ describe("a variant file's fields are read once, as data", () => {
     expect(await main(["check", "riscv-hgatp", "--variant-file", file, "--runs", "2000", "--seed", "1", "--property", "hgatp-single-view"])).toBe(1);
     expect(io.out).toMatch(/riscv-hgatp@v7 +\d+c\/\d+t/);
     expect(io.out).toMatch(/riscv-hgatp@meddler +holds/);
+  });
+});
+
+describe("what crosses from a sandbox is checked as data", () => {
+  const execution = { initial: {}, events: [{ i: 0, tid: 0, call: 0, kind: "invoke", ioctl: { ioctl: "KVM_CREATE_VCPU" } }], outcome: "complete", stepTids: [], stepEnabled: [] };
+  const known = (p: string) => p === "lockdep";
+  it("an execution of the checker's shape with verdicts of the subject's properties passes", () => {
+    expect(executedOf({ execution, used: [], verdicts: { lockdep: { holds: true } } }, known).verdicts.lockdep).toEqual({ holds: true });
+  });
+  it("a verdict of a property the subject does not have, or an event of no known kind, is refused", () => {
+    expect(() => executedOf({ execution, used: [], verdicts: { "made-up": { holds: true } } }, known)).toThrow(WireError);
+    expect(() => executedOf({ execution: { ...execution, events: [{ i: 0, tid: 0, call: 0, kind: "teleport" }] }, used: [], verdicts: {} }, known)).toThrow(WireError);
+    expect(() => executedOf({ execution: { ...execution, stepTids: [0.5] }, used: [], verdicts: {} }, known)).toThrow(WireError);
   });
 });
 

@@ -16,6 +16,7 @@ import { riscvHgatpSubject } from "../targets/riscv-hgatp/index.js";
 import type { Subject, TargetOptions } from "../targets/target.js";
 import type { UserVariant } from "./interface.js";
 import { SLOT } from "./sandbox/protocol.js";
+import { isGeneratorFunction } from "./schema.js";
 
 /** The first line of what was thrown. */
 export function firstLine(e: unknown): string {
@@ -112,6 +113,20 @@ function plain<F extends AnyFn>(file: string, where: string, f: F, self: unknown
   }) as unknown as F;
 }
 
+const WALK = "code.design.mmu_map_levels().walk";
+
+/** `mmu_map_levels`, whose result's `walk` is a kernel path of the variant too: guarded the same way. */
+function mapLevels(file: string, d: Extract<UserVariant, { target: "riscv-hgatp" }>["code"]["design"]) {
+  const map = kernelPath(file, "code.design.mmu_map_levels", d.mmu_map_levels, d);
+  hookId(WALK);
+  return function* (...args: Parameters<typeof map>): ReturnType<typeof map> {
+    const r = yield* map(...args);
+    if (typeof r !== "object" || r === null || !isGeneratorFunction(r.walk))
+      throw new UsageError(`variant file ${file}: code.design.mmu_map_levels must return { topup, walk } with walk a generator function (function*)`);
+    return { ...r, walk: kernelPath(file, WALK, r.walk, r) };
+  };
+}
+
 function guardedRiscv(file: string, v: Extract<UserVariant, { target: "riscv-hgatp" }>) {
   const { code, contract } = v;
   const d = code.design;
@@ -125,7 +140,7 @@ function guardedRiscv(file: string, v: Extract<UserVariant, { target: "riscv-hga
         decode: plain(file, "code.design.decode", d.decode, d),
         kvm_riscv_mmu_update_hgatp: kernelPath(file, "code.design.kvm_riscv_mmu_update_hgatp", d.kvm_riscv_mmu_update_hgatp, d),
         prepare_pgd_levels: kernelPath(file, "code.design.prepare_pgd_levels", d.prepare_pgd_levels, d),
-        mmu_map_levels: kernelPath(file, "code.design.mmu_map_levels", d.mmu_map_levels, d),
+        mmu_map_levels: mapLevels(file, d),
       },
       kvm_vm_ioctl_enable_cap: kernelPath(file, "code.kvm_vm_ioctl_enable_cap", code.kvm_vm_ioctl_enable_cap, code),
       kvm_vm_ioctl_check_extension: kernelPath(file, "code.kvm_vm_ioctl_check_extension", code.kvm_vm_ioctl_check_extension, code),
