@@ -138,12 +138,13 @@ describe("what crosses from a sandbox is checked as data", () => {
   const execution = { initial: {}, events: [{ i: 0, tid: 0, call: 0, kind: "invoke", ioctl: { ioctl: "KVM_CREATE_VCPU" } }], outcome: "complete", stepTids: [], stepEnabled: [] };
   const known = (p: string) => p === "lockdep";
   it("an execution of the checker's shape with verdicts of the subject's properties passes", () => {
-    expect(executedOf({ execution, used: [], verdicts: { lockdep: { holds: true } } }, known).verdicts.lockdep).toEqual({ holds: true });
+    expect(executedOf({ execution, used: [], options: [], verdicts: { lockdep: { holds: true } } }, known).verdicts.lockdep).toEqual({ holds: true });
   });
   it("a verdict of a property the subject does not have, or an event of no known kind, is refused", () => {
-    expect(() => executedOf({ execution, used: [], verdicts: { "made-up": { holds: true } } }, known)).toThrow(WireError);
-    expect(() => executedOf({ execution: { ...execution, events: [{ i: 0, tid: 0, call: 0, kind: "teleport" }] }, used: [], verdicts: {} }, known)).toThrow(WireError);
-    expect(() => executedOf({ execution: { ...execution, stepTids: [0.5] }, used: [], verdicts: {} }, known)).toThrow(WireError);
+    const answer = { execution, used: [], options: [], verdicts: {} };
+    expect(() => executedOf({ ...answer, verdicts: { "made-up": { holds: true } } }, known)).toThrow(WireError);
+    expect(() => executedOf({ ...answer, execution: { ...execution, events: [{ i: 0, tid: 0, call: 0, kind: "teleport" }] } }, known)).toThrow(WireError);
+    expect(() => executedOf({ ...answer, execution: { ...execution, stepTids: [0.5] } }, known)).toThrow(WireError);
   });
 });
 

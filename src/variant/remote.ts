@@ -59,6 +59,7 @@ export function remoteSubject(file: string, variant: UserVariant, sandbox: Sandb
       if (!(scheduler instanceof DecisionScheduler)) throw new Error("internal: only a list of decisions crosses to a variant file's sandbox");
       const r = sandbox.execute(options, threads, scheduler.decisions, known);
       scheduler.used.push(...r.used);
+      scheduler.options.push(...r.options);
       verdicts.set(r.execution, r.verdicts);
       return r.execution;
     },

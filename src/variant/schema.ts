@@ -6,6 +6,7 @@
  * Helpers the checker calls outside a path (`alloc`, `decode`, `levelsFor`) are plain.
  */
 import { z } from "zod";
+import { u32, u64 } from "../program/schema.js";
 import { TARGETS } from "../targets/registry.js";
 import { VARIANT_TARGETS } from "./interface.js";
 
@@ -49,7 +50,7 @@ const riscvHgatp = z.strictObject({
   ...common,
   code: z.object({
     design,
-    caps: z.record(z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { message: "expected a KVM_CAP_ name" }), z.number().int().nonnegative()),
+    caps: z.record(z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { message: "expected a KVM_CAP_ name" }), u32),
     kvm_vm_ioctl_enable_cap: hook,
     kvm_vm_ioctl_check_extension: hook,
   }),
@@ -62,7 +63,8 @@ const riscvHgatp = z.strictObject({
     tooLateErrno: z.number().int().positive().nullable(),
     setOnce: z.boolean(),
   }),
-  capArgs: z.array(z.number().int()).min(1),
+  // The cap's args[0] in the calls programs are made of: what a program's call may hold (program/schema.ts).
+  capArgs: z.array(u64).min(1),
 });
 
 const arm64Memfault = z.strictObject({

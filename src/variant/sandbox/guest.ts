@@ -111,7 +111,7 @@ function answer(req: Request): Reply {
       const sched = new DecisionScheduler(req.decisions);
       const execution = s.execute(req.threads, sched);
       const verdicts = Object.fromEntries(s.properties.map((p) => [p.name, p.check(execution)]));
-      return { id: req.id, kind: "executed", execution, used: sched.used, verdicts };
+      return { id: req.id, kind: "executed", execution, used: sched.used, options: sched.options, verdicts };
     }
     case "random":
       return { id: req.id, kind: "random", result: checkRandom(s, req.opts) };

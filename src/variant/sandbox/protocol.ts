@@ -50,7 +50,7 @@ export interface FunctionField {
 
 export type Reply =
   | { readonly kind: "loaded"; readonly variant: unknown; readonly functions: readonly FunctionField[]; readonly hooks: readonly string[] }
-  | { readonly id: number; readonly kind: "executed"; readonly execution: Execution; readonly used: readonly number[]; readonly verdicts: Readonly<Record<string, Verdict>> }
+  | { readonly id: number; readonly kind: "executed"; readonly execution: Execution; readonly used: readonly number[]; readonly options: readonly number[]; readonly verdicts: Readonly<Record<string, Verdict>> }
   | { readonly id: number; readonly kind: "progress"; readonly done: number; readonly total: number; readonly executions: number }
   | { readonly id: number; readonly kind: "random"; readonly result: CheckReport }
   | { readonly id: number; readonly kind: "exhaustive"; readonly result: ExhaustiveResult }

@@ -109,9 +109,9 @@ function check<T>(schema: z.ZodType, value: unknown, names: readonly string[], k
   return value as T;
 }
 
-export const executedOf = (v: { execution: unknown; used: unknown; verdicts: unknown }, known: Known) =>
-  check<{ execution: Execution; used: number[]; verdicts: Record<string, Verdict> }>(
-    z.object({ execution, used: z.array(nat), verdicts: z.record(z.string(), verdict) }),
+export const executedOf = (v: { execution: unknown; used: unknown; options: unknown; verdicts: unknown }, known: Known) =>
+  check<{ execution: Execution; used: number[]; options: number[]; verdicts: Record<string, Verdict> }>(
+    z.object({ execution, used: z.array(nat), options: z.array(nat), verdicts: z.record(z.string(), verdict) }),
     v,
     Object.keys((v.verdicts ?? {}) as object),
     known,
