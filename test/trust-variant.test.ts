@@ -105,6 +105,11 @@ describe("a variant file that misbehaves is refused in one line (exit 2), never 
     }
   });
 
+  it("a walk() that mmu_map_levels returns is a kernel path too: a plain function is refused", async () => {
+    const file = variant("plain-walk", { code: "design: { ...v8.code.design, *mmu_map_levels(kvm) { return { topup: 3, walk: () => 3 }; } }" });
+    await refused(random(file, "plain-walk"), /plain-walk\.ts: code\.design\.mmu_map_levels must return \{ topup, walk \} with walk a generator function/);
+  });
+
   it("a hook that is a plain function is refused when the file loads", async () => {
     await refused(random(variant("plain", { code: "kvm_vm_ioctl_check_extension: (kvm, ext) => 0" }), "plain"), /plain\.ts: code\.kvm_vm_ioctl_check_extension: expected a generator function/);
   });
