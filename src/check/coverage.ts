@@ -10,6 +10,8 @@
 import { machineGraph } from "../../model/graph.js";
 import type { ReferenceModel } from "../../model/reference.js";
 import type { Execution } from "../kernel/rt/execution.js";
+import type { CoveredLines } from "./lines.js";
+import { addCovered, coveredJson, mergeCovered } from "./lines.js";
 import { linearization } from "./linearization.js";
 
 /** What a run records: plain JSON, so workers and `--shard` outputs can carry it. */
@@ -17,41 +19,34 @@ export interface CoverageData {
   readonly machine: string;
   /** Ids (`MachineTransition.id`) of the transitions taken, sorted. */
   readonly transitions: readonly string[];
+  /** The variant source lines the executions ran (their `cover` ops), by file; absent when none. */
+  readonly lines?: CoveredLines;
 }
 
-/**
- * Records the transitions of each execution. `enabled` is false when the run does not
- * check `linearizable`: coverage comes from its search, which then is not run at all
- * (and the run reports no coverage).
- */
 export class CoverageRecorder {
   private readonly seen = new Set<string>();
+  private readonly lines = new Map<string, Set<number>>();
 
-  constructor(
-    private readonly model: ReferenceModel<unknown>,
-    private readonly enabled = true,
-  ) {}
+  constructor(private readonly model: ReferenceModel<unknown>) {}
 
   add(ex: Execution): void {
-    if (!this.enabled) return;
     for (const e of linearization(this.model, ex, false).edges) this.seen.add(e);
+    addCovered(this.lines, ex);
   }
 
-  data(): CoverageData | undefined {
-    if (!this.enabled) return undefined;
-    return { machine: this.model.machine.id, transitions: [...this.seen].sort() };
+  data(): CoverageData {
+    const data = { machine: this.model.machine.id, transitions: [...this.seen].sort() };
+    return this.lines.size ? { ...data, lines: coveredJson(this.lines) } : data;
   }
 }
-
-/** Whether a run checking `properties` (all when absent) records coverage: only with `linearizable`. */
-export const recordsCoverage = (properties: readonly string[] | undefined): boolean => !properties || properties.includes("linearizable");
 
 /** The union of several runs' coverage of one machine (workers, shards); undefined if none recorded any. */
 export function mergeCoverage(parts: readonly (CoverageData | undefined)[]): CoverageData | undefined {
   const present = parts.filter((p): p is CoverageData => p !== undefined);
   if (present.length === 0) return undefined;
   const all = new Set(present.flatMap((p) => p.transitions));
-  return { machine: present[0]!.machine, transitions: [...all].sort() };
+  const lines = mergeCovered(present.map((p) => p.lines));
+  return { machine: present[0]!.machine, transitions: [...all].sort(), ...(lines ? { lines } : {}) };
 }
 
 export interface CoverageCount {

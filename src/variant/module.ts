@@ -14,16 +14,19 @@ import { UsageError } from "../targets/errors.js";
 import { findTarget } from "../targets/registry.js";
 import type { UserVariant } from "./interface.js";
 import { shapeProblem } from "./schema.js";
+import { OWN_OBJECTS } from "./own.js";
 import { snapshot } from "./snapshot.js";
 import { firstLine } from "./subject.js";
 
 /** What a variant file may be, by extension: the loader dispatches on it. */
 export const MODULE_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+/** Every extension a variant file may have: a module, or a C file (src/variant/c/). */
+const EXTENSIONS = [...MODULE_EXTENSIONS, ".c"];
 
-/** The absolute path of variant file `path`, refused (one line) if it is not a module file. */
+/** The absolute path of variant file `path`, refused (one line) if it is not a variant file. */
 export function variantFilePath(path: string): string {
   const file = resolve(path);
-  if (!MODULE_EXTENSIONS.includes(extname(file))) throw new UsageError(`variant file ${path}: expected a .ts or .js module (${MODULE_EXTENSIONS.join(", ")})`);
+  if (!EXTENSIONS.includes(extname(file))) throw new UsageError(`variant file ${path}: expected a .ts or .js module or a .c file (${EXTENSIONS.join(", ")})`);
   let isFile = false;
   try {
     isFile = statSync(file).isFile();
@@ -69,7 +72,7 @@ export async function importVariantModule(path: string): Promise<UserVariant> {
   }
   let exported: unknown;
   try {
-    exported = snapshot(defaultExport(ns));
+    exported = snapshot(defaultExport(ns), OWN_OBJECTS);
   } catch (e) {
     throw new UsageError(`variant file ${path}: reading its default export threw ${firstLine(e)}`);
   }

@@ -6,11 +6,14 @@
  * nothing to say later. Functions are kept as they are: they are the variant's code.
  */
 
-/** A copy of `root` made of plain objects, arrays, primitives and the functions it holds. */
-export function snapshot(root: unknown): unknown {
+/**
+ * A copy of `root` made of plain objects, arrays, primitives and the functions it holds;
+ * the objects of `keep` (the tool's own: a shipped design) are kept as they are.
+ */
+export function snapshot(root: unknown, keep: ReadonlySet<object> = new Set()): unknown {
   const copies = new Map<object, unknown>();
   const copy = (v: unknown, depth: number): unknown => {
-    if (typeof v !== "object" || v === null) return v;
+    if (typeof v !== "object" || v === null || keep.has(v)) return v;
     const done = copies.get(v);
     if (done !== undefined) return done;
     if (depth > 32) throw new Error("the default export is nested more than 32 objects deep");

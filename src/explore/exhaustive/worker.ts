@@ -2,6 +2,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { isInputError } from "../../cli/errors.js";
 import { findTarget } from "../../targets/registry.js";
+import { loadVariantFile } from "../../variant/load.js";
 import type { TargetOptions } from "../../targets/target.js";
 import type { ExhaustiveOptions } from "./check.js";
 import { checkExhaustive } from "./check.js";
@@ -10,12 +11,16 @@ interface Job {
   readonly target: string;
   readonly variant: string;
   readonly options: TargetOptions;
+  /** A variant from --variant-file: its file, loaded here as in the main thread. */
+  readonly source?: string;
   readonly opts: Omit<ExhaustiveOptions, "onProgress">;
 }
 
 const job = workerData as Job;
 try {
-  const subject = findTarget(job.target).subject(job.variant, job.options);
+  const subject = job.source
+    ? (await loadVariantFile(job.source, { target: job.target })).subject(job.options)
+    : findTarget(job.target).subject(job.variant, job.options);
   let last = 0;
   const result = checkExhaustive(subject, {
     ...job.opts,
@@ -29,7 +34,7 @@ try {
   parentPort!.postMessage({ kind: "done", result });
 } catch (e) {
   // An error class does not survive the trip to the main thread: say whether it is the
-  // user's input (a program the target refuses).
+  // user's input (a --variant-file hook that throws, a program the target refuses).
   if (!isInputError(e)) throw e;
   parentPort!.postMessage({ kind: "input-error", message: e.message });
 }

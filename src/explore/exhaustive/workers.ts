@@ -40,6 +40,8 @@ export async function checkExhaustiveParallel(
               module,
               target: subject.target,
               variant: subject.variant,
+              // A C variant file (translated, no code of the user's): the worker loads the file itself.
+              ...(subject.source ? { source: subject.source } : {}),
               options,
               opts: { ...plain, slice: { index, count: workers } },
             },

@@ -18,6 +18,7 @@ import { UsageError } from "../../targets/errors.js";
 import type { Subject, TargetOptions } from "../../targets/target.js";
 import type { UserVariant } from "../interface.js";
 import { importVariantModule, variantFilePath } from "../module.js";
+import { ownNames } from "../own.js";
 import { isGeneratorFunction } from "../schema.js";
 import { HOOK_NAMES, firstLine, userVariantSubject, watchHooks } from "../subject.js";
 import type { FunctionField, GuestData, Reply, Request } from "./protocol.js";
@@ -82,15 +83,19 @@ const esmHooks = `const A = ${JSON.stringify(Object.fromEntries(Object.entries(A
 export async function resolve(s, c, next) { return Object.hasOwn(A, s) ? { url: A[s], shortCircuit: true } : next(s, c); }`;
 register(`data:text/javascript,${encodeURIComponent(esmHooks)}`);
 
-/** The variant as data, its functions left out and listed (the checker puts stand-ins in their place). */
-function describe(v: unknown, path: string[] = [], out: FunctionField[] = []): unknown {
-  if (typeof v === "function") {
-    out.push({ path, generator: isGeneratorFunction(v) });
+/**
+ * The variant as data, its functions (and the tool's own objects it holds) left out and
+ * listed: the checker puts its own code or a stand-in in their place.
+ */
+function describe(v: unknown, own: ReadonlyMap<unknown, string>, path: string[], out: FunctionField[]): unknown {
+  const name = own.get(v);
+  if (typeof v === "function" || name !== undefined) {
+    out.push({ path, generator: isGeneratorFunction(v), ...(name !== undefined ? { own: name } : {}) });
     return undefined;
   }
   if (typeof v !== "object" || v === null) return v;
-  if (Array.isArray(v)) return v.map((x, k) => describe(x, [...path, String(k)], out));
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, describe(x, [...path, k], out)]));
+  if (Array.isArray(v)) return v.map((x, k) => describe(x, own, [...path, String(k)], out));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, describe(x, own, [...path, k], out)]));
 }
 
 const subjects = new Map<string, Subject>();
@@ -181,7 +186,7 @@ try {
   const wrong = misconduct();
   if (wrong) throw new UsageError(wrong);
   const functions: FunctionField[] = [];
-  const described = describe(variant, [], functions);
+  const described = describe(variant, ownNames(variant.target), [], functions);
   parentPort!.postMessage({ kind: "loaded", variant: described, functions, hooks: HOOK_NAMES } satisfies Reply);
 } catch (e) {
   parentPort!.postMessage(fail(e));

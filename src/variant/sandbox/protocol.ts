@@ -42,10 +42,14 @@ export type Request =
   | { readonly id: number; readonly kind: "random"; readonly options: TargetOptions; readonly opts: RandomOptions }
   | { readonly id: number; readonly kind: "exhaustive"; readonly options: TargetOptions; readonly opts: Omit<ExhaustiveOptions, "onProgress"> };
 
-/** A function of the variant: where it is in the default export and whether it is a kernel path. */
+/**
+ * A function of the variant (or a shipped object it holds whole): where it is in the
+ * default export, whether it is a kernel path, and which of the tool's own it is (own.ts).
+ */
 export interface FunctionField {
   readonly path: readonly string[];
   readonly generator: boolean;
+  readonly own?: string;
 }
 
 export type Reply =
