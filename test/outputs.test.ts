@@ -147,7 +147,7 @@ describe("coverage of the reference machine", () => {
     const c = coverageSummary(s.model, rec.data());
     expect(c.machine).toBe("riscv-vm");
     // The cap configures; KVM_CREATE_VCPU's reservation commits, its result stays committed.
-    expect(rec.data().transitions).toEqual(["committed → committed [commits]", "configured → committed [commits]", "created → configured [configures]"]);
+    expect(rec.data()!.transitions).toEqual(["committed → committed [commits]", "configured → committed [commits]", "created → configured [configures]"]);
     expect(c.states.covered).toEqual(["created", "configured", "committed"]);
     expect(c.states.missing).toEqual(["violated"]);
     expect(c.transitions).toMatchObject({ reached: 3, total: 10 });

@@ -126,7 +126,7 @@ describe("a variant file that does not load or does not fit: one line, exit 2", 
         "--runs",
         "50",
       ],
-      /plain\.ts: code\.kvm_vm_ioctl_enable_cap must be a generator function \(function\*\)/,
+      /plain\.ts: code\.kvm_vm_ioctl_enable_cap: expected a generator function \(function\*\)/,
     ],
     [
       "a hook that throws while it runs, in exhaustive worker threads",

@@ -1,6 +1,6 @@
 /** `kvm-ordercheck check` in random mode (fast-check), with the text, matrix or JSON report. */
 import type { CheckReport } from "../explore/random.js";
-import { checkRandom } from "../explore/random.js";
+import { checkRandomOf } from "../variant/remote.js";
 import { checkReportJson, matrixJson } from "../report/json.js";
 import { coverageLine } from "../report/coverage.js";
 import { checkReportText, matrixText } from "../report/text.js";
@@ -26,9 +26,11 @@ export interface RandomRun {
   readonly outputs?: OutputRequest;
 }
 
-export function runRandom(o: RandomRun, write: (s: string) => void): number {
-  const reports: CheckReport[] = o.subjects.map((subject) =>
-    checkRandom(subject, {
+export async function runRandom(o: RandomRun, write: (s: string) => void): Promise<number> {
+  const reports: CheckReport[] = [];
+  for (const subject of o.subjects)
+    reports.push(
+      await checkRandomOf(subject, {
       runs: o.runs,
       seed: o.seed,
       maxThreads: o.threads,
@@ -37,8 +39,8 @@ export function runRandom(o: RandomRun, write: (s: string) => void): number {
       ...(o.counterexamples !== undefined ? { counterexamples: o.counterexamples } : {}),
       strategy: o.strategy === "pct" ? { kind: "pct", depth: o.depth } : { kind: "uniform" },
       ...(o.properties ? { properties: o.properties } : {}),
-    }),
-  );
+      }),
+    );
   if (o.json) {
     write(`${JSON.stringify(reports.length === 1 ? checkReportJson(reports[0]!) : matrixJson(reports), null, 2)}\n`);
   } else if (reports.length === 1) {

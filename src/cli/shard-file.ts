@@ -63,7 +63,7 @@ const result = z
       .optional(),
     // Several counterexamples per property: the best finding of each signature.
     counterexamples: z.number().int().min(1).max(100).optional(),
-    distinct: z.record(name, z.array(finding.extend({ signature: z.string().max(100_000) })).max(100)).optional(),
+    distinct: z.record(nameSchema("property"), z.array(finding.extend({ signature: z.string().max(100_000) })).max(100)).optional(),
   })
   .refine((r) => r.programs <= r.totalPrograms, { error: "programs: more than the bound's totalPrograms" });
 

@@ -8,13 +8,13 @@ import { z } from "zod";
 import type { Counterexample, CounterexampleSize } from "../explore/counterexample.js";
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
 import { misplacedOption } from "../explore/mode-options.js";
-import { checkRandom } from "../explore/random.js";
+import { checkRandomOf } from "../variant/remote.js";
 import type { CheckStats } from "../explore/random.js";
 import { allFindingsOf, exhaustiveJson } from "../report/exhaustive.js";
 import { UsageError } from "../targets/errors.js";
 import type { Subject } from "../targets/target.js";
 import type { LoadedVariant } from "../variant/load.js";
-import { loadVariantFile, loadVariantFiles } from "../variant/load.js";
+import { closeAll, loadVariantFile, loadVariantFiles } from "../variant/load.js";
 import { subjectsOfSpecs } from "../variant/resolve.js";
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -155,7 +155,7 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
     };
   }
   const seed = o.seed ?? 1;
-  const report = checkRandom(s, {
+  const report = await checkRandomOf(s, {
     runs: o.runs ?? 10_000,
     seed,
     maxThreads: o.threads ?? 3,
@@ -176,9 +176,13 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
 export async function check(spec: string, opts: CheckOptions = {}): Promise<Verdict[]> {
   const o = parseOptions(opts);
   const files = await loadVariantFiles(o.variantFiles ?? [], { target: spec.split("@")[0]! });
-  const out: Verdict[] = [];
-  for (const s of subjectsOf([spec], files, o)) out.push(await checkSubject(s, o));
-  return out;
+  try {
+    const out: Verdict[] = [];
+    for (const s of subjectsOf([spec], files, o)) out.push(await checkSubject(s, o));
+    return out;
+  } finally {
+    await closeAll(files);
+  }
 }
 
 /**
@@ -189,8 +193,12 @@ export async function checkVariantFile(path: string, opts: Omit<CheckOptions, "v
   const { target, ...rest } = opts;
   const o = parseOptions(rest);
   const file = await loadVariantFile(path, target !== undefined ? { target } : {});
-  const [s] = subjectsOf([file.spec], [file], o);
-  return checkSubject(s!, o);
+  try {
+    const [s] = subjectsOf([file.spec], [file], o);
+    return await checkSubject(s!, o);
+  } finally {
+    await file.close?.();
+  }
 }
 
 /** One line per violated property: what, how small, and the command that replays it. */

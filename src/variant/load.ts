@@ -1,61 +1,38 @@
 /**
- * `--variant-file <path>`: loads a variant module (TypeScript or JavaScript) at run
- * time with tsx's `tsImport` (esbuild strips the types; it does not type-check: run
- * `tsc --noEmit` on the file for that), checks its default export against its
- * target's interface and makes it checkable; or translates a `.c` file (the kernel
- * functions of a patch, src/variant/c/) for the target the command names. Whatever is
- * wrong, one line naming the file and the problem (a UsageError: exit 2).
+ * `--variant-file <path>`: a variant of one's own, by extension. A TypeScript or
+ * JavaScript module is code: it is loaded in a sandbox (sandbox/: a worker thread that
+ * imports the file, module.ts), and the checker gets the variant as data, read once (no
+ * getter is asked twice), checked against its target's interface here again, and a
+ * subject whose every run of the file's code goes to the sandbox (remote.ts). A `.c`
+ * file (the kernel functions of a patch, src/variant/c/) is translated in-process for
+ * the target the command names: no code of the user's runs. Whatever is wrong, one line
+ * naming the file and the problem (a UsageError: exit 2).
  */
-import { readFileSync, statSync } from "node:fs";
-import { extname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { tsImport } from "tsx/esm/api";
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
 import { UsageError } from "../targets/errors.js";
 import { findTarget } from "../targets/registry.js";
 import type { Subject, TargetOptions } from "../targets/target.js";
 import { cVariant } from "./c/variant.js";
 import type { UserVariant } from "./interface.js";
+import { variantFilePath } from "./module.js";
+import { ownCode } from "./own.js";
+import { STAND_INS, remoteSubject } from "./remote.js";
+import { Sandbox } from "./sandbox/host.js";
+import type { FunctionField } from "./sandbox/protocol.js";
 import { shapeProblem } from "./schema.js";
 import { firstLine, userVariantSubject } from "./subject.js";
-
-const EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".c"];
 
 export interface LoadedVariant {
   /** The absolute path it was loaded from. */
   readonly file: string;
+  /** The variant; for a module, as data with stand-ins for its functions (its code runs in the sandbox only). */
   readonly variant: UserVariant;
   /** `target@name` */
   readonly spec: string;
   subject(options?: TargetOptions): Subject;
-}
-
-/** What went wrong while importing, as one line: esbuild's syntax errors carry file:line:col. */
-function importProblem(e: unknown): string {
-  const err = e as { errors?: { text: string; location?: { line: number; column: number } | null }[]; code?: string; message?: string };
-  const first = err.errors?.[0];
-  if (first) return `syntax error${first.location ? ` at line ${first.location.line}:${first.location.column + 1}` : ""}: ${first.text}`;
-  const msg = String(err.message ?? e);
-  const esbuild = /^\S+:(\d+):(\d+): ERROR: (.*)$/m.exec(msg);
-  if (esbuild) return `syntax error at line ${esbuild[1]}:${esbuild[2]}: ${esbuild[3]}`;
-  if (err.code === "ERR_MODULE_NOT_FOUND") {
-    const pkg = /Cannot find (?:package|module) '([^']+)'/.exec(msg)?.[1];
-    if (pkg && /(^|\/)kvm-ordercheck(\/|$)/.test(pkg))
-      return `cannot import ${pkg}: install kvm-ordercheck where the file can find it (npm install --save-dev kvm-ordercheck beside it)`;
-    return `it imports something that cannot be found: ${firstLine(msg)}`;
-  }
-  if (e instanceof SyntaxError) return `syntax error: ${firstLine(e.message)}`;
-  return `loading it threw ${firstLine(e)}`;
-}
-
-/**
- * The module's default export. A .ts file outside a `"type": "module"` package is
- * compiled as CommonJS: its exports arrive as `default`, with the ES default export
- * inside, marked `__esModule`.
- */
-function defaultExport(ns: Record<string, unknown>): unknown {
-  const d = ns.default as { __esModule?: boolean; default?: unknown } | undefined;
-  if (d && typeof d === "object" && d.__esModule) return d.default;
-  return d;
+  /** Ends a module's sandbox (an idle one does not keep the process alive). */
+  close?(): Promise<void>;
 }
 
 export interface LoadOptions {
@@ -63,17 +40,11 @@ export interface LoadOptions {
   readonly target?: string;
 }
 
-/** A variant made ready to check, refusing a name that a shipped variant has. */
-function loaded(file: string, path: string, variant: UserVariant): LoadedVariant {
-  // A shipped name would make target@name (and replay tokens) ambiguous.
-  if (findTarget(variant.target).variants.some((x) => x.name === variant.name))
-    throw new UsageError(`variant file ${path}: name '${variant.name}' is a shipped variant of ${variant.target}; give yours another name`);
-  return {
-    file,
-    variant,
-    spec: `${variant.target}@${variant.name}`,
-    subject: (options) => userVariantSubject(file, variant, options),
-  };
+/** A name a shipped variant has would make target@name (and replay tokens) ambiguous. */
+function shippedNameProblem(variant: UserVariant): string | null {
+  return findTarget(variant.target).variants.some((x) => x.name === variant.name)
+    ? `name '${variant.name}' is a shipped variant of ${variant.target}; give yours another name`
+    : null;
 }
 
 /** A C variant (src/variant/c/): translated, in-process (no code of the user's runs). */
@@ -86,41 +57,78 @@ async function loadCVariantFile(file: string, path: string, target: string | und
   } catch (e) {
     throw new UsageError(`variant file ${path}: cannot read it (${firstLine(e)})`);
   }
-  return loaded(file, path, await cVariant(path, text, target, file));
+  const variant = await cVariant(path, text, target, file);
+  const shipped = shippedNameProblem(variant);
+  if (shipped) throw new UsageError(`variant file ${path}: ${shipped}`);
+  return { file, variant, spec: `${variant.target}@${variant.name}`, subject: (options) => userVariantSubject(file, variant, options) };
+}
+
+/** `data` with, at the place of each of the variant's functions, the tool's own code it names or a stand-in. */
+function withStandIns(data: unknown, functions: readonly FunctionField[]): unknown {
+  const out = structuredClone(data) as Record<string, unknown>;
+  const own = ownCode(String(out.target));
+  for (const f of functions) {
+    let at: Record<string, unknown> = out;
+    for (const k of f.path.slice(0, -1)) {
+      const next = at[k];
+      if (typeof next !== "object" || next === null) throw new Error(`internal: no field ${f.path.join(".")} in a variant's data`);
+      at = next as Record<string, unknown>;
+    }
+    at[f.path[f.path.length - 1]!] = f.own !== undefined && own.has(f.own) ? own.get(f.own) : f.generator ? STAND_INS.generator : STAND_INS.plain;
+  }
+  return out;
+}
+
+/** A TypeScript or JavaScript module, in its sandbox. */
+async function loadModuleFile(file: string, path: string): Promise<LoadedVariant> {
+  const sandbox = new Sandbox(path);
+  const { variant: data, functions } = await sandbox.load();
+  const variant = withStandIns(data, functions) as UserVariant;
+  // The sandbox checked the shape; what crossed from it is checked again here.
+  const problem = shapeProblem(variant) ?? shippedNameProblem(variant);
+  if (problem) {
+    await sandbox.close();
+    throw new UsageError(`variant file ${path}: its sandbox's answer does not fit the interface (${problem})`);
+  }
+  const subjects = new Map<string, Subject>();
+  return {
+    file,
+    variant,
+    spec: `${variant.target}@${variant.name}`,
+    subject(options = {}) {
+      const key = JSON.stringify(options);
+      let s = subjects.get(key);
+      if (!s) subjects.set(key, (s = remoteSubject(file, variant, sandbox, options)));
+      return s;
+    },
+    close: () => sandbox.close(),
+  };
 }
 
 export async function loadVariantFile(path: string, options: LoadOptions = {}): Promise<LoadedVariant> {
-  const file = resolve(path);
-  if (!EXTENSIONS.includes(extname(file))) throw new UsageError(`variant file ${path}: expected a .ts or .js module or a .c file (${EXTENSIONS.join(", ")})`);
-  let isFile = false;
-  try {
-    isFile = statSync(file).isFile();
-  } catch {
-    throw new UsageError(`variant file ${path} not found`);
-  }
-  if (!isFile) throw new UsageError(`variant file ${path} is not a file`);
+  const file = variantFilePath(path);
   if (extname(file) === ".c") return loadCVariantFile(file, path, options.target);
-  let ns: Record<string, unknown>;
-  try {
-    ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(`variant file ${path}: ${importProblem(e)}`);
-  }
-  const exported = defaultExport(ns);
-  if (exported === undefined) throw new UsageError(`variant file ${path} has no default export (export default defineVariant({ ... }))`);
-  const problem = shapeProblem(exported);
-  if (problem) throw new UsageError(`variant file ${path}: ${problem}`);
-  return loaded(file, path, exported as UserVariant);
+  return loadModuleFile(file, path);
 }
 
 /** Loads every file; two that define the same target@name are refused. */
 export async function loadVariantFiles(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedVariant[]> {
   const out: LoadedVariant[] = [];
-  for (const p of paths) {
-    const v = await loadVariantFile(p, options);
-    const twin = out.find((x) => x.spec === v.spec);
-    if (twin) throw new UsageError(`variant files ${twin.file} and ${v.file} both define ${v.spec}`);
-    out.push(v);
+  try {
+    for (const p of paths) {
+      const v = await loadVariantFile(p, options);
+      out.push(v);
+      const twin = out.find((x) => x !== v && x.spec === v.spec);
+      if (twin) throw new UsageError(`variant files ${twin.file} and ${v.file} both define ${v.spec}`);
+    }
+  } catch (e) {
+    await closeAll(out);
+    throw e;
   }
   return out;
+}
+
+/** Ends the sandboxes of `files`. */
+export async function closeAll(files: readonly LoadedVariant[]): Promise<void> {
+  await Promise.all(files.map((f) => f.close?.()));
 }

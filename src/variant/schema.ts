@@ -1,8 +1,9 @@
 /**
  * The shape check of a variant module's default export (zod): the first thing wrong,
  * named by its path (`patch.date`, `code.design.alloc`), so the author knows what to fix.
- * Functions are checked to be functions; that kernel hooks are generators is checked when
- * they run (subject.ts), since a plain function that returns a generator is fine too.
+ * Kernel hooks (the paths the runtime interleaves) must be generator functions
+ * (`function*`): a plain function that returns a value would pass a short run unnoticed.
+ * Helpers the checker calls outside a path (`alloc`, `decode`, `levelsFor`) are plain.
  */
 import { z } from "zod";
 import { u32, u64 } from "../program/schema.js";
@@ -11,6 +12,14 @@ import { findTarget } from "../targets/registry.js";
 import { VARIANT_TARGETS } from "./interface.js";
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { message: "expected a function" });
+
+/** Whether `v` is a `function*` (not async, not a plain function returning a generator). */
+export const isGeneratorFunction = (v: unknown): boolean => Object.prototype.toString.call(v) === "[object GeneratorFunction]";
+
+/** A kernel path: a generator function yielding the runtime's ops. */
+const hook = z.custom<(...args: never[]) => Generator>((v) => isGeneratorFunction(v), {
+  message: "expected a generator function (function*) that yields the runtime's ops",
+});
 
 /** `riscv-hgatp@v9`: the name goes after the `@`, and into replay tokens and file names. */
 const name = z
@@ -34,7 +43,7 @@ const common = { name, summary: z.string().min(1), patch, lines: lines.optional(
 /** The hooks a target's table carries at the top of a variant object, by kernel name: required where the target ships no default. */
 function topLevelHooks(table: TargetHookTable) {
   const out: Record<string, z.ZodType> = {};
-  for (const h of table.hooks) if (!h.key.includes(".")) out[h.key] = h.default ? fn.optional() : fn;
+  for (const h of table.hooks) if (!h.key.includes(".")) out[h.key] = h.default ? hook.optional() : hook;
   return out;
 }
 
@@ -42,9 +51,9 @@ const design = z.object({
   alloc: fn,
   configCells: z.array(z.string()).min(1),
   decode: fn,
-  kvm_riscv_mmu_update_hgatp: fn,
-  prepare_pgd_levels: fn,
-  mmu_map_levels: fn,
+  kvm_riscv_mmu_update_hgatp: hook,
+  prepare_pgd_levels: hook,
+  mmu_map_levels: hook,
 });
 
 const riscvHgatp = z.strictObject({
@@ -54,8 +63,8 @@ const riscvHgatp = z.strictObject({
   code: z.object({
     design,
     caps: z.record(z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { message: "expected a KVM_CAP_ name" }), u32),
-    kvm_vm_ioctl_enable_cap: fn,
-    kvm_vm_ioctl_check_extension: fn,
+    kvm_vm_ioctl_enable_cap: hook,
+    kvm_vm_ioctl_check_extension: hook,
   }),
   contract: z.object({
     cap: z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { message: "expected a KVM_CAP_ name" }),

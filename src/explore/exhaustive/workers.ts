@@ -8,6 +8,7 @@ import { UsageError } from "../../targets/errors.js";
 import type { Subject, TargetOptions } from "../../targets/target.js";
 import type { ExhaustiveOptions, ExhaustiveResult } from "./check.js";
 import { boundOf, checkExhaustive, combineParts } from "./check.js";
+import { exhaustiveInSandbox } from "../../variant/remote.js";
 
 export async function checkExhaustiveParallel(
   subject: Subject,
@@ -15,6 +16,9 @@ export async function checkExhaustiveParallel(
   opts: ExhaustiveOptions,
   workers: number,
 ): Promise<ExhaustiveResult> {
+  // A variant file's code runs only in its sandboxes (src/variant/sandbox/).
+  const sandboxed = exhaustiveInSandbox(subject, opts, workers);
+  if (sandboxed) return sandboxed;
   if (workers <= 1) return checkExhaustive(subject, opts);
   boundOf(subject, opts);
   const { onProgress, ...plain } = opts;
@@ -36,7 +40,7 @@ export async function checkExhaustiveParallel(
               module,
               target: subject.target,
               variant: subject.variant,
-              // A variant from --variant-file: the worker loads the file itself.
+              // A C variant file (translated, no code of the user's): the worker loads the file itself.
               ...(subject.source ? { source: subject.source } : {}),
               options,
               opts: { ...plain, slice: { index, count: workers } },
@@ -53,9 +57,8 @@ export async function checkExhaustiveParallel(
             }
           });
           w.on("error", reject);
-          w.on("exit", (code) => {
-            if (code !== 0) reject(new Error(`exhaustive worker ${index} exited with ${code}`));
-          });
+          // After its result this is a no-op; before it, the run would otherwise never settle.
+          w.on("exit", (code) => reject(new Error(`exhaustive worker ${index} exited (${code}) before its result`)));
         }),
     ),
   ).catch(async (e: unknown) => {

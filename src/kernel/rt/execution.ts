@@ -5,7 +5,7 @@
  * found (random, PCT, DPOR, replay).
  */
 import type { K, Op, VisibleOp } from "./ops.js";
-import { isVisible } from "./ops.js";
+import { isVisible, notAnOp } from "./ops.js";
 import type { Scheduler } from "./scheduler.js";
 import type { SharedState } from "./state.js";
 import type { Call, CallResult, Event } from "./trace.js";
@@ -17,8 +17,6 @@ export type Outcome =
   | "deadlock"
   /** A kernel path oopsed; the execution stops there. */
   | "oops"
-  /** The step budget ran out (a livelock or an unbounded loop in a transcription). */
-  | "step-limit"
   /** The scheduler stopped it: the rest would repeat an execution already explored. */
   | "pruned";
 
@@ -39,7 +37,24 @@ export interface Execution {
 export type IoctlFn<W> = (world: W, tid: number, call: Call, index: number) => K<CallResult>;
 
 export interface ExecuteOptions {
-  readonly maxSteps?: number;
+  /** Steps one call may take before its path is called runaway (STEPS_PER_CALL by default). */
+  readonly maxStepsPerCall?: number;
+}
+
+/**
+ * The step budget of one call. Budgeting each call (not the execution) keeps a long
+ * finite program (a thousand KVM_CREATE_VCPUs) within budget, while a path that loops
+ * without end is stopped within this many steps of its call.
+ */
+export const STEPS_PER_CALL = 10_000;
+
+/**
+ * The code under check did something no kernel path can: yielded what is not an op, or
+ * looped without end. It is the transcription's error, not a finding about the kernel:
+ * a variant file's (exit 2, named by its hook) or the tool's own (exit 3).
+ */
+export class KernelPathError extends Error {
+  override name = "KernelPathError";
 }
 
 interface ThreadState {
@@ -50,6 +65,8 @@ interface ThreadState {
   invoked: boolean;
   pending: VisibleOp | null;
   done: boolean;
+  /** Steps taken by the call in progress. */
+  steps: number;
 }
 
 export function execute<W>(
@@ -60,7 +77,7 @@ export function execute<W>(
   scheduler: Scheduler,
   options: ExecuteOptions = {},
 ): Execution {
-  const maxSteps = options.maxSteps ?? 10_000;
+  const maxSteps = options.maxStepsPerCall ?? STEPS_PER_CALL;
   const initial = shared.snapshot();
   const events: Event[] = [];
   const stepTids: number[] = [];
@@ -76,6 +93,7 @@ export function execute<W>(
     invoked: false,
     pending: null,
     done: false,
+    steps: 0,
   }));
 
   // Events are typed by kind; this builds the shared part.
@@ -85,6 +103,14 @@ export function execute<W>(
       events.push({ i: events.length, tid: t.tid, call: t.index, kind: "invoke", ioctl: t.calls[t.index]! });
     }
     events.push({ i: events.length, tid: t.tid, call: t.index, ...e } as unknown as Event);
+  };
+
+  /** Counts an op of `t`'s call against the call's budget. */
+  const spend = (t: ThreadState): void => {
+    if (++t.steps > maxSteps)
+      throw new KernelPathError(
+        `thread ${t.tid}'s ${t.calls[t.index]!.ioctl} (call ${t.index}) took more than ${maxSteps} ops without returning: a loop without end in its kernel path`,
+      );
   };
 
   /** Runs thread `t` from `resume` up to its next visible op, handling local ops inline. */
@@ -106,6 +132,7 @@ export function execute<W>(
         push(t, { kind: "return", result: res.value });
         t.gen = null;
         t.index++;
+        t.steps = 0;
         continue;
       }
       const op: Op = res.value;
@@ -114,6 +141,7 @@ export function execute<W>(
         return;
       }
       value = undefined;
+      spend(t);
       switch (op.kind) {
         case "choose": {
           const n = op.options.length;
@@ -141,9 +169,6 @@ export function execute<W>(
             });
           }
           break;
-        case "cover":
-          // Recorded by the line-coverage report where it is on; nothing to do for the run.
-          break;
         case "fault":
           push(t, { kind: "fault", fault: op.fault, message: op.message });
           if (op.fault === "oops") {
@@ -153,6 +178,8 @@ export function execute<W>(
             return;
           }
           break;
+        default:
+          throw new KernelPathError(`thread ${t.tid}'s ${t.calls[t.index]!.ioctl} yielded ${notAnOp(op)}`);
       }
     }
   };
@@ -238,16 +265,13 @@ export function execute<W>(
       outcome = "deadlock";
       break;
     }
-    if (stepTids.length >= maxSteps) {
-      outcome = "step-limit";
-      break;
-    }
     const tid = can.length === 1 ? can[0]! : scheduler.pickThread(can, current, pendingOf);
     if (tid < 0) {
       outcome = "pruned";
       break;
     }
     const t = ts[tid]!;
+    spend(t);
     const op = t.pending!;
     t.pending = null;
     stepTids.push(tid);

@@ -58,6 +58,38 @@ export function isVisible(op: Op): op is VisibleOp {
   );
 }
 
+/** What a kernel path yielded when it is not an op, as a phrase for the message that refuses it. */
+export function notAnOp(x: unknown): string | null {
+  if (typeof x === "object" && x !== null) {
+    const kind = (x as { kind?: unknown }).kind;
+    const fields = typeof kind === "string" && Object.hasOwn(OP_FIELDS, kind) ? OP_FIELDS[kind] : undefined;
+    if (fields !== undefined) {
+      for (const f of fields) if ((x as Record<string, unknown>)[f] === undefined) return `a ${String(kind)} op without its ${f}`;
+      return null;
+    }
+    if (typeof (x as Iterator<unknown>).next === "function" && typeof (x as Iterable<unknown>)[Symbol.iterator] === "function")
+      return "a generator object (did you mean yield* instead of yield?)";
+    return `an object that is not an op (kind ${typeof kind === "string" ? `'${kind.slice(0, 40)}'` : "missing"})`;
+  }
+  const text = typeof x === "string" ? JSON.stringify(x.slice(0, 40)) : String(x);
+  return `${text}, which is not an op (yield* the runtime's READ, WRITE, mutex_lock, ...)`;
+}
+
+/** The fields each op kind needs: what `notAnOp` checks. */
+const OP_FIELDS: Readonly<Partial<Record<string, readonly string[]>>> = {
+  read: ["cell"],
+  write: ["cell"],
+  rmw: ["cell", "update"],
+  acquire: ["mutex"],
+  release: ["mutex"],
+  wait: ["cell", "until"],
+  choose: ["point", "options"],
+  observe: ["what", "data"],
+  assert_held: ["mutex", "where"],
+  fault: ["fault", "message"],
+  cover: ["file", "line"],
+};
+
 // ---- the thin API transcriptions use ------------------------------------------------
 
 /** `READ_ONCE(x)` or a plain load of a shared field. */

@@ -15,7 +15,7 @@ export class DecisionScheduler implements Scheduler {
   /** How many options each consumed decision had (a replay token's must be below them). */
   readonly options: number[] = [];
 
-  constructor(private readonly decisions: readonly number[]) {}
+  constructor(readonly decisions: readonly number[]) {}
 
   private next(n: number): number {
     const raw = this.pos < this.decisions.length ? this.decisions[this.pos]! : 0;
