@@ -291,7 +291,7 @@ function header(plan: ReproPlan, d: Dialect, opts: ReproOptions): string {
   else
     lines.push(
       ...wrap(
-        "As a selftest it asserts the documented contract: it fails (TEST_ASSERT) when the buggy outcome reproduces and passes otherwise. Put it in tools/testing/selftests/kvm/ and add it to the Makefile's TEST_GEN_PROGS for the architecture.",
+        "As a selftest it asserts the documented contract: it fails (TEST_ASSERT) when the buggy outcome reproduces and passes otherwise. `kvm-ordercheck replay <token> --kernel-tree <linux>` puts it in tools/testing/selftests/kvm/ with its line in the Makefile's TEST_GEN_PROGS for the architecture.",
         " * ",
       ),
     );

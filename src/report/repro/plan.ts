@@ -104,8 +104,8 @@ function choicesIn(cx: Counterexample, tid: number, index: number): string[] {
  * The waits that put call `h` where the execution had it: for every other thread, its
  * latest call that returned before `h` began (wait for its return). A call still running
  * when `h` began gets no wait: the two overlap, and the best userspace can do is to start
- * them together (the barrier). Waiting until the other has started would hand it a head
- * start of a whole syscall entry, and the kernel race the counterexample needs (a check
+ * them together (the spin start, src/report/repro/emit.ts). Waiting until the other has
+ * started would hand it a head start of a whole syscall entry, and the kernel race the counterexample needs (a check
  * in one path between the check and the store of the other) is shorter than that: with
  * such a wait the x86-caps dirty-ring race never showed in 100,000 iterations. The one
  * exception is a signal: pthread_kill() must find its target inside the call it
