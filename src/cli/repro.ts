@@ -5,7 +5,6 @@
  * (tools/testing/selftests/kvm, with its Makefile line); `--iterations <n>` fixes how
  * many times a multi-thread reproducer races (else it races for a time budget).
  */
-import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Counterexample } from "../explore/counterexample.js";
 import { selftestC } from "../report/repro/selftest.js";
@@ -15,6 +14,7 @@ import { UsageError } from "../targets/errors.js";
 import type { ReproOptions } from "../report/repro/emit.js";
 import { checkKernelTree, selftestName, writeIntoTree } from "../report/repro/kernel-tree.js";
 import { archOf } from "../report/repro/plan.js";
+import { checkOutputFile, put } from "./outputs.js";
 
 export const REPRO_STYLES = ["standalone", "selftest"] as const;
 export type ReproStyle = (typeof REPRO_STYLES)[number];
@@ -47,11 +47,11 @@ export function reproRequest(o: ReproFlags, json: boolean, write: (s: string) =>
     return { kernelTree: o.kernelTree, style: "selftest", options, say };
   }
   if (o.repro === undefined) {
-    if (o.reproStyle !== undefined && o.reproStyle !== "standalone") throw new UsageError("--repro-style goes with --repro <out.c>");
+    if (o.reproStyle !== undefined) throw new UsageError("--repro-style goes with --repro <out.c>");
     if (o.iterations !== undefined) throw new UsageError("--iterations goes with --repro <out.c> or --kernel-tree <dir>");
     return undefined;
   }
-  if (!o.repro.trim()) throw new UsageError("--repro needs a file name");
+  checkOutputFile("--repro", o.repro);
   const style = (o.reproStyle ?? "standalone") as ReproStyle;
   return { path: o.repro, style, options, say };
 }
@@ -76,11 +76,7 @@ export function writeRepro(req: ReproRequest, found: readonly { cx: Counterexamp
     return;
   }
   const path = req.path!;
-  try {
-    writeFileSync(path, code);
-  } catch (e) {
-    throw new UsageError(`cannot write ${path}: ${(e as Error).message}`);
-  }
+  put("--repro", path, code);
   const how = req.style === "standalone" ? `cc -Wall -pthread -o repro ${path} && ./repro` : "a KVM selftest: put it in tools/testing/selftests/kvm/, or use --kernel-tree";
   req.say(`${what} written to ${resolve(path)} (${how})\n`);
 }
