@@ -119,10 +119,10 @@ export class VmSession {
     if (fd === "vm") return { result: { r: this.vmIoctl(call) }, writes: [] };
     if (typeof fd === "object" && fd !== null && "vcpu" in fd) {
       const v = this.vcpu(Number((fd as { vcpu: number }).vcpu));
-      if (call.ioctl !== "KVM_RUN") return { result: { r: -ENOTTY }, writes: [] };
       // No fd for this vCPU (never created, or not yet returned on another thread): the
       // program's fd variable is -1, and the kernel says what that gives (EBADF).
       if (!v) return { result: { r: ioctl(-1, IOCTL.KVM_RUN, 0) }, writes: [] };
+      if (call.ioctl !== "KVM_RUN") return { result: { r: -ENOTTY }, writes: [] };
       return this.run(v, call);
     }
     throw new ProgramError(`call ${call.ioctl} has no fd the real backend knows (${JSON.stringify(fd)})`);
