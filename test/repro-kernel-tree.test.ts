@@ -33,9 +33,9 @@ const kvmUsable = devicePath() === DEFAULT_DEVICE && probeDevice(DEFAULT_DEVICE)
 /** x86_64 or x86, as the tree lays it out (the library here is built for the host, x86-64). */
 const x86Dir = () => placement(tree, "x86", "probe").program.split("/")[0]!;
 
-/** A make run in the kvm selftests directory; its output is what the compiler said. */
+/** A make run in the kvm selftests directory (one job: the suite's other files share the cores); its output is what the compiler said. */
 function make(args: readonly string[]): { status: number | null; out: string } {
-  const r = spawnSync("make", ["-C", kvm, "-j2", "EXTRA_CFLAGS=-Werror", ...args], { encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync("make", ["-C", kvm, "EXTRA_CFLAGS=-Werror", ...args], { encoding: "utf8", timeout: 300_000 });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
