@@ -2,12 +2,14 @@
  * Race mode on real threads: two workers race KVM_CREATE_VCPU with the same id on one
  * VM, repeated; the report counts the outcomes, checks each history against a
  * reference model (ids are unique: the second gets EEXIST), and compares with the
- * Subject's model, here one that only knows the sequential order T0 then T1.
+ * Subject's model, here one that only knows the sequential order T0 then T1. A vCPU
+ * one thread creates is the other thread's too, and a run leaves no POSIX timer behind.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ReferenceModel } from "../model/reference.js";
 import type { Call, CallResult, Event } from "../src/kernel/rt/trace.js";
-import { EEXIST } from "../src/kernel/uapi/errno.js";
+import { EBADF, EEXIST, EINTR } from "../src/kernel/uapi/errno.js";
 import { RealBackend } from "../src/real/backend.js";
 import { devicePath, probeDevice } from "../src/real/device.js";
 import { runRace } from "../src/real/race.js";
@@ -70,5 +72,35 @@ describe.skipIf(!available)(`race mode (needs a usable KVM device: ${why || devi
     } finally {
       b.close();
     }
+  });
+
+  it("a vCPU one thread created is every thread's: the other's KVM_RUN uses its fd once KVM_CREATE_VCPU has returned", async () => {
+    const run: Call = { ioctl: "KVM_RUN", fd: { vcpu: 0 }, immediate_exit: 1, guest: null };
+    const anything: Subject = { ...sequentialOnly, alphabet: [vcpu0, run], execute: (threads) => ({ initial: {}, events: threads.flatMap((calls, tid) => calls.flatMap((c, k): Event[] => [{ i: 0, tid, call: k, kind: "invoke", ioctl: c }, { i: 0, tid, call: k, kind: "return", result: { r: 0 } }])), outcome: "complete", stepTids: [], stepEnabled: [] }), model: { ...uniqueIds, step: (s) => ({ ok: true, next: s }) } as ReferenceModel<unknown> };
+    const b = new RealBackend({ device });
+    try {
+      const rep = await runRace(anything, b, { threads: 2, programs: 1, repeat: 100, seed: 1, calls: 4 }, [[[vcpu0], [run, run, run, run]]]);
+      const t1 = rep.programs[0]!.real.flatMap((r) => r.key.split(" | ")[1]!.split(",").map(Number));
+      // Before the fd is there the program has none (-1: EBADF from the kernel); after, KVM_RUN with immediate_exit gives EINTR.
+      expect(t1.every((r) => r === -EBADF || r === -EINTR)).toBe(true);
+      expect(t1).toContain(-EINTR);
+    } finally {
+      b.close();
+    }
+  });
+
+  it("race runs delete their watchdog timers: the process has as many POSIX timers after 20 runs as before", async (ctx) => {
+    if (!existsSync("/proc/self/timers")) ctx.skip(); // CONFIG_CHECKPOINT_RESTORE lists them
+    const timers = () => readFileSync("/proc/self/timers", "utf8").split("\n").filter((l) => l.startsWith("ID:")).length;
+    const before = timers();
+    for (let i = 0; i < 20; i++) {
+      const b = new RealBackend({ device });
+      try {
+        await runRace(sequentialOnly, b, { threads: 2, programs: 1, repeat: 2, seed: i, calls: 1 });
+      } finally {
+        b.close();
+      }
+    }
+    expect(timers()).toBe(before);
   });
 });

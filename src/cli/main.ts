@@ -14,6 +14,7 @@ import { decodeReplay } from "../explore/replay.js";
 import { runRandom } from "./check-random.js";
 import { isInputError } from "./errors.js";
 import { runReplay } from "./replay.js";
+import type { ReproFlags } from "./repro.js";
 import { REPRO_STYLES, reproRequest } from "./repro.js";
 import type { OutputOptions } from "./outputs.js";
 import { outputRequest } from "./outputs.js";
@@ -85,6 +86,8 @@ interface CheckOpts extends OutputOptions {
   base?: string;
   repro?: string;
   reproStyle?: string;
+  kernelTree?: string;
+  iterations?: number;
   counterexamples: number;
 }
 
@@ -141,6 +144,8 @@ function withOutputOptions(cmd: Command, which: string): Command {
   return cmd
     .option("--repro <out.c>", `write ${which} as a C program`)
     .option("--repro-style <style>", "the C program: standalone (<linux/kvm.h> and libc) or selftest (KVM selftests)", oneOf("--repro-style", REPRO_STYLES))
+    .option("--kernel-tree <dir>", `write ${which} as a KVM selftest into this kernel tree (tools/testing/selftests/kvm, with its Makefile line)`)
+    .option("--iterations <n>", "the C program races this many times (default: as many as fit in a few seconds)", intIn("--iterations", 1, 1_000_000_000))
     .option("--itf <file>", `write ${which} as an ITF trace (Apalache/Quint)`)
     .option("--mermaid <file>", `write ${which} as a Mermaid sequence diagram`)
     .option("--html <file>", "write the run as one self-contained HTML page");
@@ -216,7 +221,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--json", "print JSON")
     .option("--variant-file <path>", "the file of the variant the token names, when it is not shipped; repeatable", collectPaths);
   withOutputOptions(replay, "the counterexample")
-    .action((token: string, o: { json?: boolean; variantFile?: string[]; repro?: string; reproStyle?: string } & OutputOptions) => {
+    .action((token: string, o: { json?: boolean; variantFile?: string[] } & ReproFlags & OutputOptions) => {
       action = async () =>
         runReplay(
           token,

@@ -19,6 +19,7 @@ import type { Mapping } from "./libc.js";
 import { close, ioctl, mmap, munmap } from "./libc.js";
 import type { CallRecord, RealResult } from "./session.js";
 import { VmSession } from "./session.js";
+import { releaseThreadSignals } from "./signals.js";
 import { IOCTL, MAP_ANONYMOUS, MAP_NORESERVE, MAP_PRIVATE, PAGE_SIZE, PROT_READ, PROT_WRITE } from "./uapi.js";
 
 export interface BackendOptions {
@@ -131,6 +132,9 @@ export class RealBackend {
     if (this.closer) void this.closer.stop();
     munmap(this.arena);
     close(this.devFd);
+    // The watchdog timer of this thread (made by its first KVM_RUN): a timer lives as long
+    // as the process and counts against RLIMIT_SIGPENDING. The next backend makes another.
+    releaseThreadSignals();
   }
 }
 

@@ -2,7 +2,10 @@
  * Batched teardown: VM fds are closed on a worker thread (src/real/closer-worker.ts),
  * a batch at a time, while the caller goes on. Everything else (kvm_run munmap, vCPU
  * fds) is closed at once by the caller, so the VM's last reference is the fd sent here.
- * At most `limit` VMs wait to be destroyed; `flush()` waits until none does.
+ * At most `limit` VMs wait to be destroyed; `flush()` waits until none does. The
+ * teardown thread keeps each fd number taken until its VM is destroyed, so a VM created
+ * meanwhile never gets the number (and the debugfs directory name) of one being
+ * destroyed (src/real/closer-worker.ts).
  */
 import { Worker } from "node:worker_threads";
 

@@ -13,6 +13,7 @@ export type Pointer = unknown;
 interface Libc {
   open: (path: string, flags: number) => number;
   close: (fd: number) => number;
+  dup3: (oldfd: number, newfd: number, flags: number) => number;
   ioctlPtr: (fd: number, req: number, arg: Uint8Array | null) => number;
   ioctlInt: (fd: number, req: number, arg: number) => number;
   mmap: (addr: null, len: number, prot: number, flags: number, fd: number, off: number) => Pointer;
@@ -36,6 +37,7 @@ function load(): Libc {
   return {
     open: lib.func("int open(const char *path, int flags)"),
     close: lib.func("int close(int fd)"),
+    dup3: lib.func("int dup3(int oldfd, int newfd, int flags)"),
     ioctlPtr: lib.func("ioctl", "int", ["int", "unsigned long", "void *"]),
     ioctlInt: lib.func("ioctl", "int", ["int", "unsigned long", "unsigned long"]),
     mmap: lib.func("void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)"),
@@ -71,6 +73,11 @@ export function open(path: string, flags: number): number {
 
 export function close(fd: number): number {
   return checked(sys().close(fd));
+}
+
+/** dup3(2): `newfd` becomes a copy of `oldfd`, its old file closed in the same call. */
+export function dup3(oldfd: number, newfd: number, flags: number): number {
+  return checked(sys().dup3(oldfd, newfd, flags));
 }
 
 /** A mapping: the pointer koffi gives, its address, and a zero-copy view of it. */

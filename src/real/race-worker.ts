@@ -3,14 +3,16 @@
  * kick signal, tells the main thread its kernel tid, then for each repetition waits at
  * the barrier with the other workers and makes its calls on the shared VM fd,
  * stamping each invoke and return from a shared Atomics counter (the real-time order
- * linearizability needs). Its vCPU fds and kvm_run mappings are its own; it tears them
- * down before answering.
+ * linearizability needs). The vCPU fds it creates it publishes to the other workers
+ * (src/real/shared-vcpus.ts), as a VMM's threads share them; once every worker is done
+ * with its calls, it unmaps its kvm_run mappings, closes the fds it created, and answers.
+ * Told to stop, it deletes its watchdog timer (a POSIX timer outlives its thread).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Call } from "../kernel/rt/trace.js";
 import type { CallRecord } from "./session.js";
 import { VmSession } from "./session.js";
-import { threadSignals } from "./signals.js";
+import { releaseThreadSignals, threadSignals } from "./signals.js";
 
 export interface RaceWorkerData {
   readonly tid: number;
@@ -21,7 +23,14 @@ export interface RaceWorkerData {
   readonly watchdogMs: number;
   /** [0] barrier arrivals, [1] clock, [2 + t] kick pending for thread t, [2 + threads + t] kernel tid of thread t. */
   readonly shared: SharedArrayBuffer;
+  /** [0] workers done with their calls (over all repetitions). */
+  readonly done: SharedArrayBuffer;
+  /** The vCPU fds of the current repetition (src/real/shared-vcpus.ts). */
+  readonly vcpus: SharedArrayBuffer;
 }
+
+/** A repetition to run, or the end of the run. */
+export type RaceMessage = RaceRequest | { readonly stop: true };
 
 export interface RaceRequest {
   readonly vmFd: number;
@@ -43,11 +52,19 @@ const BARRIER = 0;
 const CLOCK = 1;
 const kickFlags = new Int32Array(data.shared, 8, data.threads);
 const tids = new Int32Array(data.shared, 8 + 4 * data.threads, data.threads);
+const done = new Int32Array(data.done);
+const sharedVcpus = new Int32Array(data.vcpus);
 
 const sig = threadSignals();
 Atomics.store(tids, data.tid, sig.tid);
 
-parentPort!.on("message", (req: RaceRequest) => {
+parentPort!.on("message", (msg: RaceMessage) => {
+  if ("stop" in msg) {
+    releaseThreadSignals();
+    parentPort!.postMessage({ stopped: true });
+    return;
+  }
+  const req = msg;
   const session = new VmSession(
     {
       devFd: data.devFd,
@@ -57,6 +74,7 @@ parentPort!.on("message", (req: RaceRequest) => {
       watchdogMs: data.watchdogMs,
       threadTids: Array.from(tids),
       kickFlags,
+      sharedVcpus,
     },
     data.tid,
   );
@@ -82,6 +100,10 @@ parentPort!.on("message", (req: RaceRequest) => {
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   } finally {
+    // Another worker may still run on a vCPU fd this one created: wait until all are done.
+    Atomics.add(done, 0, 1);
+    Atomics.notify(done, 0);
+    for (let d = Atomics.load(done, 0); d < all; d = Atomics.load(done, 0)) Atomics.wait(done, 0, d, 100);
     session.teardown();
   }
   parentPort!.postMessage({ records, stamps, ...(error !== undefined ? { error } : {}) } satisfies RaceAnswer);

@@ -18,7 +18,8 @@ import { describeCall, describeResult } from "../program/describe.js";
 import type { RealBackend } from "./backend.js";
 import { traceOf } from "./backend.js";
 import { outcomeKey } from "./outcomes.js";
-import type { RaceAnswer, RaceRequest, RaceWorkerData } from "./race-worker.js";
+import type { RaceAnswer, RaceMessage, RaceRequest, RaceWorkerData } from "./race-worker.js";
+import { resetVcpuTable, sharedVcpuTable } from "./shared-vcpus.js";
 import type { CallRecord } from "./session.js";
 
 export interface RaceOptions {
@@ -71,6 +72,9 @@ class RacePool {
   private generation = 0;
   readonly shared: SharedArrayBuffer;
 
+  private readonly done = new SharedArrayBuffer(4);
+  private readonly vcpus = sharedVcpuTable();
+
   private constructor(readonly n: number) {
     this.shared = new SharedArrayBuffer(8 + 8 * n);
   }
@@ -94,6 +98,8 @@ class RacePool {
           arenaBase: backend.arenaBase.toString(),
           watchdogMs,
           shared: pool.shared,
+          done: pool.done,
+          vcpus: pool.vcpus.buffer as SharedArrayBuffer,
         };
         const w = new Worker(url, { workerData: data });
         pool.workers.push(w);
@@ -109,6 +115,8 @@ class RacePool {
   /** Runs the threads once on `vmFd`, all starting together. */
   async runOnce(vmFd: number, threads: Threads): Promise<RaceAnswer[]> {
     this.generation++;
+    // Every worker answered the last repetition: none is using the table.
+    resetVcpuTable(this.vcpus);
     return Promise.all(
       this.workers.map(
         (w, tid) =>
@@ -120,7 +128,18 @@ class RacePool {
     );
   }
 
+  /** Each worker deletes its timer, then ends. */
   async stop(): Promise<void> {
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once("message", () => resolve());
+            w.once("error", () => resolve());
+            w.postMessage({ stop: true } satisfies RaceMessage);
+          }),
+      ),
+    );
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

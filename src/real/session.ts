@@ -1,8 +1,9 @@
 /**
  * One VM on the real kernel and the program calls made on it, from one thread. Race
  * mode gives each worker thread a session on the same VM fd (fds are per process, so
- * threads share them, as a VMM's threads do); each session owns the vCPU fds and
- * `kvm_run` mappings its thread created.
+ * threads share them, as a VMM's threads do); each session closes the vCPU fds its
+ * thread created and unmaps the `kvm_run` mappings it made, and uses the vCPU fds the
+ * other threads created as they publish them (src/real/shared-vcpus.ts).
  *
  * A call's result has the shape the models give (`CallResult`): r = the ioctl's
  * return or -errno; after KVM_RUN, `run` = the `kvm_run` fields userspace reads
@@ -19,13 +20,14 @@
  * exit_reason says the union holds memory_fault.
  */
 import type { Call, CallResult } from "../kernel/rt/trace.js";
-import { EBADF, EINTR, ENOTTY } from "../kernel/uapi/errno.js";
+import { EINTR, ENOTTY } from "../kernel/uapi/errno.js";
 import { KVM_EXIT_INTR, KVM_EXIT_MEMORY_FAULT } from "../kernel/uapi/exits.js";
 import { ProgramError, UAPI_CAPS, capNumber } from "../kernel/uapi/caps.js";
 import type { Mapping } from "./libc.js";
 import { close, ioctl, mmap, munmap } from "./libc.js";
 import { guestEntry, isRealGuest } from "./guest.js";
 import type { RealGuest } from "./guest.js";
+import { lookupVcpu, publishVcpu } from "./shared-vcpus.js";
 import { kickThread, setVcpuSignalMask, threadSignals } from "./signals.js";
 import {
   IOCTL,
@@ -82,6 +84,8 @@ export interface SessionContext {
   readonly threadTids?: readonly number[];
   /** Whether program thread `t` has a kick pending (shared between race workers). */
   readonly kickFlags?: Int32Array;
+  /** The vCPU fds every race worker has created so far (src/real/shared-vcpus.ts). */
+  readonly sharedVcpus?: Int32Array;
 }
 
 /** A cap's number, from the same uapi table the models use. */
@@ -114,12 +118,25 @@ export class VmSession {
     }
     if (fd === "vm") return { result: { r: this.vmIoctl(call) }, writes: [] };
     if (typeof fd === "object" && fd !== null && "vcpu" in fd) {
-      const v = this.vcpus.get(Number((fd as { vcpu: number }).vcpu));
-      if (!v) return { result: { r: -EBADF }, writes: [] };
+      const v = this.vcpu(Number((fd as { vcpu: number }).vcpu));
+      // No fd for this vCPU (never created, or not yet returned on another thread): the
+      // program's fd variable is -1, and the kernel says what that gives (EBADF).
+      if (!v) return { result: { r: ioctl(-1, IOCTL.KVM_RUN, 0) }, writes: [] };
       if (call.ioctl !== "KVM_RUN") return { result: { r: -ENOTTY }, writes: [] };
       return this.run(v, call);
     }
     throw new ProgramError(`call ${call.ioctl} has no fd the real backend knows (${JSON.stringify(fd)})`);
+  }
+
+  /** This thread's vCPU `id`, or one another race worker created and published. */
+  private vcpu(id: number): VcpuState | undefined {
+    const own = this.vcpus.get(id);
+    if (own || !this.ctx.sharedVcpus) return own;
+    const fd = lookupVcpu(this.ctx.sharedVcpus, id);
+    if (fd < 0) return undefined;
+    const v: VcpuState = { id, fd, run: null, guest: null, sigmask: false };
+    this.vcpus.set(id, v);
+    return v;
   }
 
   private vmIoctl(call: Call): number {
@@ -145,6 +162,7 @@ export class VmSession {
         if (r < 0) return r;
         this.fdsCreated.push(r);
         if (!this.vcpus.has(id)) this.vcpus.set(id, { id, fd: r, run: null, guest: null, sigmask: false });
+        if (this.ctx.sharedVcpus) publishVcpu(this.ctx.sharedVcpus, id, r);
         // The fd number is not comparable with the model's: a success is 0 in both worlds.
         return 0;
       }
@@ -270,7 +288,11 @@ export class VmSession {
     };
   }
 
-  /** Unmaps every kvm_run (a mapping keeps the VM alive) and closes the vCPU fds this session made. */
+  /**
+   * Unmaps every kvm_run it mapped (a mapping keeps the VM alive) and closes the vCPU fds
+   * this session made. In race mode every worker must be done with its calls first (a
+   * closed fd's number could be reused by another thread's KVM_CREATE_VCPU).
+   */
   teardown(): void {
     for (const v of this.vcpus.values()) if (v.run) munmap(v.run);
     for (const fd of this.fdsCreated) close(fd);

@@ -40,6 +40,8 @@ export interface ThreadSignals {
   drain(): boolean;
   /** pthread_kill(self, SIG_KICK) */
   kickSelf(): number;
+  /** timer_delete(): a POSIX timer lives as long as the process, not the thread that made it. */
+  release(): void;
 }
 
 let mine: ThreadSignals | null = null;
@@ -74,6 +76,7 @@ export function threadSignals(): ThreadSignals {
   const spec = new Uint8Array(32);
   const sp = new DataView(spec.buffer);
   const zero = new Uint8Array(16);
+  const zeroSpec = new Uint8Array(32);
 
   mine = {
     tid,
@@ -89,8 +92,24 @@ export function threadSignals(): ThreadSignals {
     kickSelf() {
       return s.tgkill(pid, tid, SIG_KICK) < 0 ? -1 : 0;
     },
+    release() {
+      s.timer_settime(timer, 0, zeroSpec, null);
+      s.timer_delete(timer);
+      // A kick the disarmed timer or a program sent stays pending: take it (SIG_KICK stays blocked).
+      while (s.sigtimedwait(kick, null, zero) === SIG_KICK);
+      mine = null;
+    },
   };
   return mine;
+}
+
+/**
+ * Deletes this thread's watchdog timer, if it has one (timers count against
+ * RLIMIT_SIGPENDING until deleted, even after their thread is gone). The next
+ * threadSignals() makes a new one.
+ */
+export function releaseThreadSignals(): void {
+  mine?.release();
 }
 
 /** Gives a vCPU this thread's mask for KVM_RUN (KVM_SET_SIGNAL_MASK). */

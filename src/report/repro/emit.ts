@@ -17,15 +17,20 @@ import { X86_CODE_GPA, X86_CODE_SLOT, X86_GUEST_CODE, X86_MAILBOX, X86_SCRIPT_NA
 /** Exit statuses of a standalone reproducer (4 is the selftests' KSFT_SKIP). */
 export const REPRO_EXIT = { reproduced: 0, documented: 1, error: 2, internal: 3, skip: 4 } as const;
 
-/** Iterations of the racy part when the counterexample has more than one thread. */
-export const RACE_ITERATIONS = 2000;
+/** Seconds the racy part of a multi-thread reproducer repeats for, unless told a number of iterations. */
+export const RACE_SECONDS = 5;
+
+/** How long a multi-thread reproducer races: a fixed number of iterations, else RACE_SECONDS. */
+export interface ReproOptions {
+  readonly iterations?: number;
+}
 
 export interface Dialect {
   readonly style: "selftest" | "standalone";
   readonly includes: string;
   /**
    * Globals and helpers the rest uses: `vcpu_ready(idx)` (fill vcpu_fd[idx] and
-   * vcpu_run[idx] once the vCPU exists, then call guest_setup(idx)) and
+   * kvm_runs[idx] once the vCPU exists, then call guest_setup(idx)) and
    * `teardown_vm()`.
    */
   readonly helpers: string;
@@ -48,8 +53,8 @@ export interface Dialect {
   readonly runExpr: string;
   /** Statements: a fixture call that must succeed (`zero`: it returns 0 on success). */
   must(expr: string, what: string, zero: boolean): string;
-  /** Statements: fail the setup with a message (printf-style arguments). */
-  fail(fmt: string, args?: string): string;
+  /** Statements, one per element: fail the setup with a message (printf-style arguments). */
+  fail(fmt: string, args?: string): readonly string[];
   /** Statements: skip (the host cannot run this). */
   skip(why: string): string;
   /** Statements: skip unless the host has capability `cap`. */
@@ -76,6 +81,12 @@ export const hex = (n: number): string => {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`a reproducer formats whole numbers from 0 only, not ${printable(String(n))}`);
   return `0x${n.toString(16)}ULL`;
 };
+
+/** `if (bad)` and the dialect's failure, in braces only when it takes more than one statement (kernel style). */
+function failIf(d: Dialect, bad: string, fmt: string, args: string | undefined, indent: string): string {
+  const body = d.fail(fmt, args).map((st) => `${indent}\t${st}`);
+  return body.length === 1 ? `${indent}if (${bad})\n${body[0]}` : `${indent}if (${bad}) {\n${body.join("\n")}\n${indent}}`;
+}
 
 /** Wraps text to `width` columns, each line prefixed. */
 function wrap(text: string, prefix: string, width = 96): string[] {
@@ -244,8 +255,9 @@ ${rows.join("\n")}
 };`;
 }
 
-function header(plan: ReproPlan, d: Dialect): string {
-  const lines: string[] = ["/*"];
+function header(plan: ReproPlan, d: Dialect, opts: ReproOptions): string {
+  // A selftest links the kernel's GPL-2.0 selftest library and goes into the tree: its first line is the kernel's SPDX tag.
+  const lines: string[] = d.style === "selftest" ? ["// SPDX-License-Identifier: GPL-2.0-only", "/*"] : ["/*"];
   lines.push(` * kvm-ordercheck reproducer (${d.style} style): ${plan.target}@${plan.variant}, property ${plan.property}`);
   lines.push(" *");
   lines.push(...wrap(plan.message, " * "));
@@ -269,10 +281,12 @@ function header(plan: ReproPlan, d: Dialect): string {
     lines.push(
       " *",
       ...wrap(
-        `Threads: one pthread per program thread. A barrier starts them together and spin flags hold each call until the calls that returned before it began in the counterexample have returned; calls that overlapped there start together (a signal waits for the call it interrupts to start). Where the counterexample preempts a kernel path between two of its steps, userspace cannot steer: the real kernel may need many iterations, so the racy part runs up to ${RACE_ITERATIONS} times (argv[1] overrides), each on a fresh VM.`,
+        `Threads: one pthread per program thread. They start together, released by spinning on a shared counter (not by leaving a barrier, which gives one thread a syscall's head start), and spin flags hold each call until the calls that returned before it began in the counterexample have returned; calls that overlapped there start together (a signal waits for the call it interrupts to start). Where the counterexample preempts a kernel path between two of its steps, userspace cannot steer: the racy part repeats, each time on a fresh VM, ${opts.iterations ? `${opts.iterations} times` : `for ${RACE_SECONDS} seconds`} (argv[1]: a number of iterations instead), and the program prints how often it gave the counterexample's results.`,
         " * ",
       ),
     );
+  if (plan.needs.length)
+    lines.push(" *", ...wrap(`Userspace cannot force everything this counterexample needs: ${plan.needs.join("; ")}. Without it the program does not reproduce the outcome and exits as a skip (${REPRO_EXIT.skip}, KSFT_SKIP), saying so.`, " * "));
   lines.push(" *");
   if (d.style === "standalone")
     lines.push(
@@ -285,7 +299,7 @@ function header(plan: ReproPlan, d: Dialect): string {
   else
     lines.push(
       ...wrap(
-        "As a selftest it asserts the documented contract: it fails (TEST_ASSERT) when the buggy outcome reproduces and passes otherwise. Put it in tools/testing/selftests/kvm/ and add it to the Makefile's TEST_GEN_PROGS for the architecture.",
+        "As a selftest it asserts the documented contract: it fails (TEST_ASSERT) when the buggy outcome reproduces and passes otherwise. `kvm-ordercheck replay <token> --kernel-tree <linux>` puts it in tools/testing/selftests/kvm/ with its line in the Makefile's TEST_GEN_PROGS for the architecture.",
         " * ",
       ),
     );
@@ -303,12 +317,12 @@ function hostSetup(ctx: Ctx): string {
   for (const [k, b] of ctx.bufs.entries())
     out.push(
       `\thost_mem[${k}] = mmap(NULL, ${b.size}UL, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);`,
-      `\tif (host_mem[${k}] == MAP_FAILED) {\n\t\t${d.fail("setup: mmap of guest memory failed: %s\\n", "strerror(errno)")}\n\t}`,
+      failIf(d, `host_mem[${k}] == MAP_FAILED`, "setup: mmap of guest memory failed: %s\\n", "strerror(errno)", "\t"),
     );
   if (ctx.x86Run)
     out.push(
       `\tguest_code = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);`,
-      `\tif (guest_code == MAP_FAILED) {\n\t\t${d.fail("setup: mmap of the guest code failed: %s\\n", "strerror(errno)")}\n\t}`,
+      failIf(d, "guest_code == MAP_FAILED", "setup: mmap of the guest code failed: %s\\n", "strerror(errno)", "\t"),
       `\tmemcpy(guest_code, x86_guest, sizeof(x86_guest));`,
     );
   if (plan.signals)
@@ -327,12 +341,12 @@ function vmSetup(ctx: Ctx): string {
   const out: string[] = [`\t${d.createVm.split("\n").join("\n\t")}`];
   if (ctx.x86Run) {
     out.push(`\t/* The guest's code, in a memslot of its own (see x86_guest). */`);
-    out.push(`\tif ((${d.codeSlot}) < 0) {\n\t\t${d.fail("setup: the guest code memslot failed: %s\\n", "strerror(errno)")}\n\t}`);
+    out.push(failIf(d, `${d.codeSlot} < 0`, "setup: the guest code memslot failed: %s\\n", "strerror(errno)", "\t"));
   }
   const gsize = gmemSize(plan);
   if (gsize > 0) {
     out.push(`\tgmem_fd = ${d.createGmem(`${gsize}UL`)};`);
-    out.push(`\tif (gmem_fd < 0) {\n\t\t${d.fail("setup: KVM_CREATE_GUEST_MEMFD failed: %s\\n", "strerror(errno)")}\n\t}`);
+    out.push(failIf(d, "gmem_fd < 0", "setup: KVM_CREATE_GUEST_MEMFD failed: %s\\n", "strerror(errno)", "\t"));
   }
   for (const c of plan.fixture) {
     out.push(`\t/* fixture: ${comment(describeCall(c))} */`);
@@ -341,17 +355,18 @@ function vmSetup(ctx: Ctx): string {
   return out.join("\n");
 }
 
-export function emitC(plan: ReproPlan, d: Dialect): string {
+export function emitC(plan: ReproPlan, d: Dialect, opts: ReproOptions = {}): string {
   const ids = vcpuIds(plan);
   const ctx: Ctx = { plan, d, ids, bufs: hostBuffers(plan), x86Run: plan.arch === "x86" && plan.hasRun };
   const n = plan.calls.length;
   const multi = plan.threads.length > 1;
   const parts: string[] = [];
-  parts.push(header(plan, d));
+  parts.push(header(plan, d, opts));
   parts.push(d.includes);
-  parts.push("#ifndef __maybe_unused\n#define __maybe_unused __attribute__((__unused__))\n#endif");
+  // The selftest library's <linux/compiler.h> (tools/include) has __maybe_unused; libc does not.
+  if (d.style === "standalone") parts.push("#ifndef __maybe_unused\n#define __maybe_unused __attribute__((__unused__))\n#endif");
   parts.push(capDefines(plan.caps));
-  parts.push(`#define NCALLS ${n}\n#define NVCPUS ${Math.max(ids.length, 1)}\n#define NTHREADS ${plan.threads.length}\n#define NBUFS ${Math.max(ctx.bufs.length, 1)}`);
+  parts.push(`#define NCALLS ${n}${multi ? `\n#define SECONDS ${RACE_SECONDS}` : ""}\n#define NVCPUS ${Math.max(ids.length, 1)}\n#define NTHREADS ${plan.threads.length}\n#define NBUFS ${Math.max(ctx.bufs.length, 1)}`);
   parts.push(`/* What this run gave, call by call. */
 static struct outcome {
 	int returned;
@@ -376,7 +391,7 @@ static __maybe_unused unsigned char *guest_code;
 static __maybe_unused pthread_t thread_of[NTHREADS];
 static __maybe_unused atomic_int started[NCALLS], returned[NCALLS];
 static __maybe_unused int vcpu_fd[NVCPUS];
-static __maybe_unused struct kvm_run *vcpu_run[NVCPUS];
+static __maybe_unused struct kvm_run *kvm_runs[NVCPUS];
 
 #define WATCHDOG_SECONDS 30
 
@@ -409,8 +424,10 @@ static __maybe_unused void drain_kicks(void)
 }`);
   parts.push(wantTable(plan));
   if (ctx.x86Run)
-    parts.push(`/* The x86 real-mode guest (src/report/repro/x86-guest.ts): a dispatcher on the mailbox at
- * cs:${hex(X86_MAILBOX)}; 0 spins, 1 loads guest_memfd memory then stores to MMIO, 2 stores to MMIO. */
+    parts.push(`/*
+ * The x86 real-mode guest (src/report/repro/x86-guest.ts): a dispatcher on the mailbox at
+ * cs:${hex(X86_MAILBOX)}; 0 spins, 1 loads guest_memfd memory then stores to MMIO, 2 stores to MMIO.
+ */
 #define CODE_GPA ${hex(X86_CODE_GPA)}
 #define CODE_SLOT ${X86_CODE_SLOT}
 #define MMIO_GPA ${hex(MMIO_GPA)}
@@ -443,7 +460,7 @@ static __maybe_unused void wait_returned(int slot)
   parts.push(`static void setup_host(void)\n{\n${hostSetup(ctx) || "\t/* nothing to set up */"}\n}`);
   parts.push(`static void setup_vm(void)\n{\n${vmSetup(ctx)}\n}`);
   parts.push(judge(plan));
-  parts.push(mainC(ctx));
+  parts.push(mainC(ctx, opts));
   return `${parts.join("\n\n")}\n`;
 }
 
@@ -457,24 +474,18 @@ function guestSetupC(ctx: Ctx): string {
 		struct kvm_regs regs;
 
 		/* Real mode, code at CODE_GPA (cs.base), data at 0 (ds), MMIO_GPA through es. */
-		if (ioctl(vcpu_fd[idx], KVM_GET_SREGS, &sregs) < 0) {
-			${ctx.d.fail("setup: KVM_GET_SREGS failed: %s\\n", "strerror(errno)")}
-		}
+${failIf(ctx.d, "ioctl(vcpu_fd[idx], KVM_GET_SREGS, &sregs) < 0", "setup: KVM_GET_SREGS failed: %s\\n", "strerror(errno)", "\t\t")}
 		sregs.cs.base = CODE_GPA;
 		sregs.cs.selector = 0;
 		sregs.ds.base = 0;
 		sregs.ds.selector = 0;
 		sregs.es.base = MMIO_GPA;
 		sregs.es.selector = 0;
-		if (ioctl(vcpu_fd[idx], KVM_SET_SREGS, &sregs) < 0) {
-			${ctx.d.fail("setup: KVM_SET_SREGS failed: %s\\n", "strerror(errno)")}
-		}
+${failIf(ctx.d, "ioctl(vcpu_fd[idx], KVM_SET_SREGS, &sregs) < 0", "setup: KVM_SET_SREGS failed: %s\\n", "strerror(errno)", "\t\t")}
 		memset(&regs, 0, sizeof(regs));
 		regs.rip = 0;
 		regs.rflags = 2;
-		if (ioctl(vcpu_fd[idx], KVM_SET_REGS, &regs) < 0) {
-			${ctx.d.fail("setup: KVM_SET_REGS failed: %s\\n", "strerror(errno)")}
-		}
+${failIf(ctx.d, "ioctl(vcpu_fd[idx], KVM_SET_REGS, &regs) < 0", "setup: KVM_SET_REGS failed: %s\\n", "strerror(errno)", "\t\t")}
 	}
 #endif`);
   if (ctx.plan.signals)
@@ -487,9 +498,7 @@ function guestSetupC(ctx: Ctx): string {
 
 		memset(&mask, 0, sizeof(mask));
 		mask.head.len = 8; /* the kernel's sigset_t on 64-bit */
-		if (ioctl(vcpu_fd[idx], KVM_SET_SIGNAL_MASK, &mask.head) < 0) {
-			${ctx.d.fail("setup: KVM_SET_SIGNAL_MASK failed: %s\\n", "strerror(errno)")}
-		}
+${failIf(ctx.d, "ioctl(vcpu_fd[idx], KVM_SET_SIGNAL_MASK, &mask.head) < 0", "setup: KVM_SET_SIGNAL_MASK failed: %s\\n", "strerror(errno)", "\t\t")}
 	}`);
   if (!body.length) body.push("	(void)idx;");
   return `static __maybe_unused void guest_setup(int idx)
@@ -502,7 +511,7 @@ function runVcpuC(ctx: Ctx): string {
   return `/* KVM_RUN as the program states it: immediate_exit, kvm_valid_regs (when given) and what the guest does. */
 static __maybe_unused void run_vcpu(int slot, int idx, int immediate_exit, long long valid_regs, int script)
 {
-	struct kvm_run *run = vcpu_run[idx];
+	struct kvm_run *run = kvm_runs[idx];
 
 	if (!run) {
 		/* The vCPU does not exist in this run: KVM_RUN on no vCPU fd. */
@@ -608,29 +617,55 @@ static int verdict(int verbose)
 }`;
 }
 
-function mainC(ctx: Ctx): string {
+function mainC(ctx: Ctx, opts: ReproOptions): string {
   const { plan, d } = ctx;
   const multi = plan.threads.length > 1;
   const guard = ARCH_MACRO[plan.arch];
   const out: string[] = [];
   if (multi) {
-    out.push(`static pthread_barrier_t go, finished;
-static atomic_int stop;
+    out.push(`static pthread_barrier_t ready, finished;
+static atomic_int arrived, stop;
 
+static inline void spin_pause(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/*
+ * Each iteration the threads wake from the ready barrier (the VM is set up), then spin
+ * until every one of them has arrived: the last to arrive releases all at once. Leaving
+ * pthread_barrier_wait() alone would give the first thread woken a syscall's head start,
+ * longer than the kernel windows the counterexamples race in.
+ */
 static void *thread_main(void *arg)
 {
 	long tid = (long)arg;
+	int release = 0;
 
 	for (;;) {
-		pthread_barrier_wait(&go);
+		pthread_barrier_wait(&ready);
 		if (atomic_load(&stop))
 			break;
-${plan.signals ? "\t\tif (tid == 0)\n\t\t\tdrain_kicks();\n" : ""}		switch (tid) {
-${plan.threads.map((_, t) => `\t\tcase ${t}: program_T${t}(); break;`).join("\n")}
+${plan.signals ? "\t\tif (tid == 0)\n\t\t\tdrain_kicks();\n" : ""}		release += NTHREADS;
+		atomic_fetch_add(&arrived, 1);
+		while (atomic_load(&arrived) < release)
+			spin_pause();
+		switch (tid) {
+${plan.threads.map((_, t) => `\t\tcase ${t}:\n\t\t\tprogram_T${t}();\n\t\t\tbreak;`).join("\n")}
 		}
 		pthread_barrier_wait(&finished);
 	}
 	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
 }`);
   }
   const skipArch = `#if !defined(${guard})\n\t${d.skip(`needs ${ARCH_NAME[plan.arch]} host (the counterexample is for ${plan.target})`)}\n#endif`;
@@ -645,11 +680,21 @@ ${plan.threads.map((_, t) => `\t\tcase ${t}: program_T${t}(); break;`).join("\n"
     body.push(`\tprintf("${plan.target}@${plan.variant} ${plan.property}, call by call:\\n");`);
     body.push("\tresult = verdict(1);");
   } else {
-    body.push(`\tlong iterations = argc > 1 ? atol(argv[1]) : ${RACE_ITERATIONS};`);
-    body.push("\tlong iter;");
-    body.push("\tpthread_barrier_init(&go, NULL, NTHREADS + 1);\n\tpthread_barrier_init(&finished, NULL, NTHREADS + 1);");
-    body.push("\tfor (long t = 0; t < NTHREADS; t++)\n\t\tpthread_create(&thread_of[t], NULL, thread_main, (void *)t);");
-    body.push(`\tfor (iter = 0; iter < iterations; iter++) {
+    const fixed = opts.iterations ?? 0;
+    body.push(`\t/* argv[1]: a fixed number of iterations; without it, as many as fit in SECONDS. */
+	long iterations = argc > 1 ? atol(argv[1]) : ${fixed};
+	long iter, hits = 0;
+	struct outcome shown[NCALLS];
+	double start = now();
+
+	result = ${REPRO_EXIT.documented};
+	pthread_barrier_init(&ready, NULL, NTHREADS + 1);
+	pthread_barrier_init(&finished, NULL, NTHREADS + 1);
+	for (long t = 0; t < NTHREADS; t++)
+		pthread_create(&thread_of[t], NULL, thread_main, (void *)t);
+	for (iter = 0; iterations > 0 ? iter < iterations : now() - start < SECONDS; iter++) {
+		int r;
+
 		memset(got, 0, sizeof(got));
 		for (int i = 0; i < NCALLS; i++) {
 			atomic_store(&started[i], 0);
@@ -657,21 +702,36 @@ ${plan.threads.map((_, t) => `\t\tcase ${t}: program_T${t}(); break;`).join("\n"
 		}
 		setup_vm();
 		alarm(WATCHDOG_SECONDS);
-		pthread_barrier_wait(&go);
+		pthread_barrier_wait(&ready);
 		pthread_barrier_wait(&finished);
-		result = verdict(0);
-		if (result != ${REPRO_EXIT.documented} || iter + 1 == iterations)
-			break;
+		r = verdict(0);
+		/* Show the first iteration that gave the counterexample's results, else the last. */
+		if (r != ${REPRO_EXIT.documented}) {
+			if (hits++ == 0) {
+				result = r;
+				memcpy(shown, got, sizeof(got));
+			}
+		} else if (!hits) {
+			memcpy(shown, got, sizeof(got));
+		}
 		teardown_vm();
 	}
-	printf("${plan.target}@${plan.variant} ${plan.property}, iteration %ld of %ld, call by call:\\n", iter + 1, iterations);
+	memcpy(got, shown, sizeof(got));
+	printf("${plan.target}@${plan.variant} ${plan.property}: the counterexample's results in %ld of %ld iterations (%.1f%%, %.1f s)\\n",
+	       hits, iter, iter ? 100.0 * hits / iter : 0.0, now() - start);
+	printf("%s, call by call:\\n", hits ? "the first iteration that gave them" : "the last iteration");
 	verdict(1);
-	teardown_vm();
 	atomic_store(&stop, 1);
-	pthread_barrier_wait(&go);
+	pthread_barrier_wait(&ready);
 	for (int t = 0; t < NTHREADS; t++)
 		pthread_join(thread_of[t], NULL);`);
   }
+  if (plan.needs.length)
+    body.push(`\tif (result == ${REPRO_EXIT.documented}) {
+		printf("not reproduced: the counterexample needs what userspace cannot force:\\n");
+${plan.needs.map((n) => `\t\tprintf("  - %s\\n", ${cstr(n)});`).join("\n")}
+		${d.skip("the counterexample needs what userspace cannot force (listed above)").replace(/\n\t/g, "\n\t\t")}
+	}`);
   body.push(d.finish);
   out.push(`int main(int argc, char **argv)\n{\n\tint result;\n\n\t(void)argc;\n\t(void)argv;\n${body.join("\n")}\n}`);
   return out.join("\n\n");

@@ -9,7 +9,7 @@ import { runSequential } from "../../../model/reference.js";
 import type { Counterexample } from "../../explore/counterexample.js";
 import type { Call, CallResult, HistoryEntry } from "../../kernel/rt/trace.js";
 import { history } from "../../kernel/rt/trace.js";
-import { formatReturn } from "../../kernel/uapi/errno.js";
+import { errnoName, formatReturn } from "../../kernel/uapi/errno.js";
 import { describeCall, describeResult } from "../../program/describe.js";
 import type { Subject } from "../../targets/target.js";
 import { capValue } from "./uapi.js";
@@ -65,12 +65,31 @@ export interface ReproPlan {
   /** Whether any thread signals another (pthread_kill), so KVM_RUN needs a signal mask. */
   readonly signals: boolean;
   readonly hasRun: boolean;
+  /**
+   * What the counterexample needs of the host that userspace cannot force (a
+   * kvm_gmem_get_pfn() error: fault injection), one line each; empty when a program
+   * alone can reach it. A run that does not reproduce it then says so and skips.
+   */
+  readonly needs: readonly string[];
 }
 
 export function archOf(target: string): Arch {
   if (target.startsWith("riscv")) return "riscv";
   if (target.startsWith("arm64")) return "arm64";
   return "x86";
+}
+
+/**
+ * A choice point's value that userspace cannot bring about, as what it needs; null for
+ * the default (the first option: a page, no retry), which every run takes unless the
+ * host interferes.
+ */
+function hostNeed(point: string, value: unknown): string | null {
+  if (point === "kvm_gmem_get_pfn")
+    return value === 0 ? null : `fault injection in the kernel: kvm_gmem_get_pfn() returning ${typeof value === "number" ? `-${errnoName(-value)}` : String(value)} (userspace cannot make guest_memfd fail so)`;
+  if (point === "mmu_invalidate_retry")
+    return value ? "an MMU-notifier invalidation racing with the fault (mmu_invalidate_retry() true), which userspace cannot time" : null;
+  return value === 0 || value === false ? null : `${point}() = ${String(value)}, a host condition userspace cannot force`;
 }
 
 function choicesIn(cx: Counterexample, tid: number, index: number): string[] {
@@ -85,8 +104,8 @@ function choicesIn(cx: Counterexample, tid: number, index: number): string[] {
  * The waits that put call `h` where the execution had it: for every other thread, its
  * latest call that returned before `h` began (wait for its return). A call still running
  * when `h` began gets no wait: the two overlap, and the best userspace can do is to start
- * them together (the barrier). Waiting until the other has started would hand it a head
- * start of a whole syscall entry, and the kernel race the counterexample needs (a check
+ * them together (the spin start, src/report/repro/emit.ts). Waiting until the other has
+ * started would hand it a head start of a whole syscall entry, and the kernel race the counterexample needs (a check
  * in one path between the check and the store of the other) is shorter than that: with
  * such a wait the x86-caps dirty-ring race never showed in 100,000 iterations. The one
  * exception is a signal: pthread_kill() must find its target inside the call it
@@ -185,5 +204,6 @@ export function reproPlan(cx: Counterexample, subject: Subject): ReproPlan {
     caps: capNames.map((c) => capValue(subject, c)),
     signals: all.some((c) => c.ioctl === "pthread_kill"),
     hasRun: all.some((c) => c.ioctl === "KVM_RUN"),
+    needs: [...new Set(cx.execution.events.flatMap((e) => (e.kind === "choice" ? [hostNeed(e.point, e.value)] : [])).filter((n) => n !== null))],
   };
 }

@@ -13,7 +13,7 @@
 import type { Counterexample } from "../../explore/counterexample.js";
 import type { Call } from "../../kernel/rt/trace.js";
 import type { Subject } from "../../targets/target.js";
-import type { Dialect } from "./emit.js";
+import type { Dialect, ReproOptions } from "./emit.js";
 import { REPRO_EXIT, cstr, emitC, hex } from "./emit.js";
 import { reproPlan } from "./plan.js";
 import type { ReproPlan } from "./plan.js";
@@ -50,26 +50,35 @@ static __maybe_unused void vcpu_ready(int idx)
 {
 	if (vcpus[idx]) {
 		vcpu_fd[idx] = vcpus[idx]->fd;
-		vcpu_run[idx] = vcpus[idx]->run;
+		kvm_runs[idx] = vcpus[idx]->run;
 	} else {
 		long size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, NULL);
 
-		vcpu_run[idx] = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu_fd[idx], 0);
-		TEST_ASSERT(vcpu_run[idx] != MAP_FAILED, "mmap of kvm_run failed: %s", strerror(errno));
+		kvm_runs[idx] = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu_fd[idx], 0);
+		TEST_ASSERT(kvm_runs[idx] != MAP_FAILED, "mmap of kvm_run failed: %s", strerror(errno));
 	}
 	guest_setup(idx);
+}
+
+/* KVM_ENABLE_CAP with flags or more than args[0] (__vm_enable_cap() takes args[0] only). */
+static __maybe_unused int enable_cap_args(uint32_t cap, uint32_t flags, uint64_t a0, uint64_t a1,
+					  uint64_t a2, uint64_t a3)
+{
+	struct kvm_enable_cap c = { .cap = cap, .flags = flags, .args = { a0, a1, a2, a3 } };
+
+	return __vm_ioctl(vm, KVM_ENABLE_CAP, &c);
 }
 
 static __maybe_unused void teardown_vm(void)
 {
 	for (int i = 0; i < NVCPUS; i++) {
 		/* kvm_vm_free() closes and unmaps the library's vCPUs; the raw ones are ours. */
-		if (!vcpus[i] && vcpu_run[i])
-			munmap(vcpu_run[i], ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, NULL));
+		if (!vcpus[i] && kvm_runs[i])
+			munmap(kvm_runs[i], ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, NULL));
 		if (!vcpus[i] && vcpu_fd[i] >= 0)
 			close(vcpu_fd[i]);
 		vcpus[i] = NULL;
-		vcpu_run[i] = NULL;
+		kvm_runs[i] = NULL;
 		vcpu_fd[i] = -1;
 	}
 	if (gmem_fd >= 0)
@@ -91,8 +100,9 @@ static __maybe_unused void teardown_vm(void)
         : `(vcpu_fd[${idx}] = __vm_ioctl(vm, KVM_CREATE_VCPU, (void *)(unsigned long)${id}))`,
     enableCap: (cap, flags, args) => {
       if (flags === 0 && args.slice(1).every((a) => !a)) return `__vm_enable_cap(vm, ${cap}, ${hex(args[0] ?? 0)})`;
-      const a = [0, 1, 2, 3].map((i) => hex(args[i] ?? 0)).join(", ");
-      return `__vm_ioctl(vm, KVM_ENABLE_CAP, &(struct kvm_enable_cap){ .cap = ${cap}, .flags = ${flags}, .args = { ${a} } })`;
+      // The library has no KVM_ENABLE_CAP with flags or more arguments; a compound literal
+      // cannot go through the __vm_ioctl() macro (its commas split the argument).
+      return `enable_cap_args(${cap}, ${flags}, ${[0, 1, 2, 3].map((i) => hex(args[i] ?? 0)).join(", ")})`;
     },
     // kvm_check_cap() asserts; the system ioctl is issued raw so its outcome is recorded.
     checkExtension: (on, cap) =>
@@ -106,7 +116,7 @@ static __maybe_unused void teardown_vm(void)
     runExpr: "(vcpus[idx] ? __vcpu_run(vcpus[idx]) : ioctl(vcpu_fd[idx], KVM_RUN, NULL))",
     must: (expr, what, zero) =>
       zero ? `TEST_ASSERT_EQ(${expr}, 0);` : `TEST_ASSERT((${expr}) >= 0, "%s failed: %s", ${cstr(what)}, strerror(errno));`,
-    fail: (fmt, args) => `TEST_FAIL("${fmt.replace(/\\n$/, "")}"${args ? `, ${args}` : ""});`,
+    fail: (fmt, args) => [`TEST_FAIL("${fmt.replace(/\\n$/, "")}"${args ? `, ${args}` : ""});`],
     skip: (why) => `ksft_exit_skip("%s\\n", ${cstr(why)});`,
     require: (cap) => `\tTEST_REQUIRE(kvm_has_cap(${cap}));`,
     finish: `\tTEST_ASSERT(result != ${REPRO_EXIT.reproduced}, "%s", ${cstr(`the buggy outcome reproduced: ${plan.property}: ${plan.message}`)});
@@ -120,7 +130,7 @@ static __maybe_unused void teardown_vm(void)
   };
 }
 
-export function selftestC(cx: Counterexample, subject: Subject): string {
+export function selftestC(cx: Counterexample, subject: Subject, opts: ReproOptions = {}): string {
   const plan = reproPlan(cx, subject);
-  return emitC(plan, selftest(plan));
+  return emitC(plan, selftest(plan), opts);
 }

@@ -9,7 +9,7 @@
 import type { Call } from "../../kernel/rt/trace.js";
 import type { Counterexample } from "../../explore/counterexample.js";
 import type { Subject } from "../../targets/target.js";
-import type { Dialect } from "./emit.js";
+import type { Dialect, ReproOptions } from "./emit.js";
 import { REPRO_EXIT, emitC, hex } from "./emit.js";
 import { reproPlan } from "./plan.js";
 import { NEWER_UAPI } from "./uapi.js";
@@ -40,8 +40,8 @@ static long run_size;
 /* The vCPU's fd is in vcpu_fd[idx]: map its kvm_run and set up its guest. */
 static __maybe_unused void vcpu_ready(int idx)
 {
-	vcpu_run[idx] = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu_fd[idx], 0);
-	if (vcpu_run[idx] == MAP_FAILED) {
+	kvm_runs[idx] = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu_fd[idx], 0);
+	if (kvm_runs[idx] == MAP_FAILED) {
 		fprintf(stderr, "setup: mmap of kvm_run failed: %s\\n", strerror(errno));
 		exit(${REPRO_EXIT.error});
 	}
@@ -52,11 +52,11 @@ static __maybe_unused void vcpu_ready(int idx)
 static __maybe_unused void teardown_vm(void)
 {
 	for (int i = 0; i < NVCPUS; i++) {
-		if (vcpu_run[i])
-			munmap(vcpu_run[i], run_size);
+		if (kvm_runs[i])
+			munmap(kvm_runs[i], run_size);
 		if (vcpu_fd[i] >= 0)
 			close(vcpu_fd[i]);
-		vcpu_run[i] = NULL;
+		kvm_runs[i] = NULL;
 		vcpu_fd[i] = -1;
 	}
 	if (gmem_fd >= 0)
@@ -103,7 +103,7 @@ if (vm_fd < 0) {
   runExpr: "ioctl(vcpu_fd[idx], KVM_RUN, 0)",
   must: (expr, what) =>
     `if ((${expr}) < 0) {\n\t\tfprintf(stderr, "setup: %s failed: %s\\n", ${JSON.stringify(what)}, strerror(errno));\n\t\texit(${REPRO_EXIT.error});\n\t}`,
-  fail: (fmt, args) => `fprintf(stderr, "${fmt}"${args ? `, ${args}` : ""});\n\t\texit(${REPRO_EXIT.error});`,
+  fail: (fmt, args) => [`fprintf(stderr, "${fmt}"${args ? `, ${args}` : ""});`, `exit(${REPRO_EXIT.error});`],
   skip: (why) => `printf("skip: %s\\n", "${why}");\n\treturn ${REPRO_EXIT.skip};`,
   require: (cap, why) =>
     `\tif (ioctl(kvm_fd, KVM_CHECK_EXTENSION, (unsigned long)${cap}) <= 0) {\n\t\tprintf("skip: %s\\n", "${why}");\n\t\texit(${REPRO_EXIT.skip});\n\t}`,
@@ -118,6 +118,6 @@ if (vm_fd < 0) {
   codeSlot: `ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &(struct kvm_userspace_memory_region){ .slot = CODE_SLOT, .guest_phys_addr = CODE_GPA, .memory_size = 4096, .userspace_addr = (__u64)guest_code })`,
 };
 
-export function standaloneC(cx: Counterexample, subject: Subject): string {
-  return emitC(reproPlan(cx, subject), standalone);
+export function standaloneC(cx: Counterexample, subject: Subject, opts: ReproOptions = {}): string {
+  return emitC(reproPlan(cx, subject), standalone, opts);
 }
