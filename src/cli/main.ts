@@ -20,6 +20,8 @@ import { runReal } from "../real/cli.js";
 import type { LoadedVariant } from "../variant/cli.js";
 import { VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
 import { subjectsOfSpecs } from "../variant/resolve.js";
+import { displayFor, forDisplay, setDisplay } from "../report/style.js";
+import { VERSION } from "../version.js";
 
 const intIn = (name: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
@@ -133,18 +135,38 @@ function listText(): string {
   return out.join("\n");
 }
 
-export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+/** Where stdout goes, for the text reports: a terminal (its width, Unicode, colours) or not. */
+export interface Terminal {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/**
+ * `terminal`: stdout as the executable has it (bin.ts); absent (a library caller, the
+ * tests), the text keeps its Unicode and fixed widths, colours as picocolors decides.
+ */
+export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s), terminal?: Terminal): Promise<number> {
   let action: () => Promise<number> | number = () => 0;
+  // Text as the display draws it (ASCII off a terminal); JSON as it is.
+  const out = (json: boolean | undefined) => (json ? write : (s: string) => write(forDisplay(s)));
   const program = new Command("kvm-ordercheck")
     .description("A model checker for the ordering contracts of the Linux KVM userspace API")
+    .version(VERSION, "-V, --version", "print the version")
+    .option("--color", "colours even when stdout is not a terminal (also FORCE_COLOR=1)")
+    .option("--no-color", "no colours (also NO_COLOR=1)")
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: write })
+    .hook("preAction", () => {
+      const flag = program.opts<{ color?: boolean }>().color;
+      if (terminal) setDisplay(displayFor(flag, process.env, terminal));
+      else if (flag !== undefined) setDisplay({ color: flag, unicode: true });
+    })
     .action(() => {
       action = () =>
-        runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", depth: 3, reportDir: DEFAULT_REPORT_DIR }, write);
+        runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", depth: 3, reportDir: DEFAULT_REPORT_DIR }, out(false));
     });
   program.command("list").description("targets, variants and properties").action(() => {
-    action = () => (write(`${listText()}\n`), 0);
+    action = () => (out(false)(`${listText()}\n`), 0);
   });
   const check = program
     .command("check")
@@ -168,7 +190,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
   withOutputOptions(check, "the first counterexample")
     .option("--report-dir <dir>", "write a report bundle (HTML, Mermaid, ITF, JSON, C) per counterexample into <dir>")
     .action((targets: string[], o: CheckOpts) => {
-      action = () => runCheck(targets, o, write);
+      action = () => runCheck(targets, o, out(o.json));
     });
   const replay = program
     .command("replay")
@@ -182,7 +204,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
         runReplay(
           token,
           Boolean(o.json),
-          write,
+          out(o.json),
           await loadForReplay(o.variantFile),
           reproRequest(o, Boolean(o.json), write),
           outputRequest(o, Boolean(o.json), write),
@@ -201,7 +223,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .argument("<files...>")
     .option("--json", "print JSON")
     .action((files: string[], o: { json?: boolean }) => {
-      action = () => runMerge(files, Boolean(o.json), write);
+      action = () => runMerge(files, Boolean(o.json), out(o.json));
     });
   program
     .command("real")
@@ -217,7 +239,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--program <json>", "run this program ([[call, ...], ...]) instead of drawing programs")
     .option("--json", "print JSON")
     .action((target: string, o: RealOpts) => {
-      action = () => runReal(target, o, write);
+      action = () => runReal(target, o, out(o.json));
     });
   try {
     const first = argv[0];

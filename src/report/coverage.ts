@@ -1,5 +1,5 @@
 /** Coverage of the reference machine as the reports show it: a short text section, and the JSON field. */
-import pc from "picocolors";
+import { pc } from "./style.js";
 import type { CoverageSummary } from "../check/coverage.js";
 
 const ratio = (c: { reached: number; total: number }) => `${c.reached}/${c.total}`;

@@ -1,5 +1,5 @@
 /** Exhaustive results: the proof statement, the shortest counterexamples, as text and JSON. */
-import pc from "picocolors";
+import { pc } from "./style.js";
 import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
 import { counterexampleOf } from "../explore/counterexample.js";
 import type { Counterexample } from "../explore/counterexample.js";

@@ -34,7 +34,7 @@ export interface HtmlReportInput {
   readonly command?: string;
   readonly sections: readonly HtmlSection[];
   /**
-   * Load Mermaid from this relative URL instead of inlining it (3.7 MB): for the pages of
+   * Load Mermaid from this relative URL instead of inlining it (2.5 MB): for the pages of
    * a report directory, which share one copy. Absent: the page is self-contained.
    */
   readonly mermaidSrc?: string;
@@ -45,9 +45,13 @@ const esc = (s: string): string =>
 
 let mermaidBundle: string | null = null;
 
-/** Mermaid's browser build, as shipped in the `mermaid` package. */
+/**
+ * Mermaid's browser build: `@mermaid-js/tiny`, one 2.5 MB script with every diagram the
+ * report draws (sequence, state), without the full `mermaid` package's 84 MB of
+ * dependencies and lazy-loaded chunks that an inlined page could not load anyway.
+ */
 export function mermaidBrowserBuild(): string {
-  return createRequire(import.meta.url).resolve("mermaid/dist/mermaid.min.js");
+  return createRequire(import.meta.url).resolve("@mermaid-js/tiny");
 }
 
 /** Mermaid's browser build, made safe to inline in a <script>. */

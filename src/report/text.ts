@@ -1,5 +1,5 @@
 /** The text report: per property a verdict; for a violation why, its size, the interleaving and the replay. */
-import pc from "picocolors";
+import { pc } from "./style.js";
 import type { Counterexample, CounterexampleSize } from "../explore/counterexample.js";
 import type { CheckReport } from "../explore/random.js";
 import type { Subject } from "../targets/target.js";
