@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mermaid from "mermaid";
 import { afterAll, describe, expect, it } from "vitest";
-import { captureOutput } from "./capture.js";
+import { captureOutput, jsonResult } from "./capture.js";
 import { getStateNodes } from "xstate/graph";
 import { machineGraph } from "../model/graph.js";
 import { CoverageRecorder, coverageSummary, mergeCoverage } from "../src/check/coverage.js";
@@ -214,7 +214,7 @@ describe("CLI: report files", () => {
     const d = tempDir();
     const mmd = join(d, "none.mmd");
     expect(await main(["check", "riscv-hgatp@v8", "--runs", "200", "--seed", "1", "--json", "--mermaid", mmd])).toBe(0);
-    const j = JSON.parse(io.out);
+    const j = jsonResult(io.out);
     expect(j.coverage.machine).toBe("riscv-vm");
     expect(j.coverage.transitions.total).toBe(10);
     expect(j.coverage.transitions.reached).toBeLessThanOrEqual(10);

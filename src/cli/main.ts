@@ -22,6 +22,10 @@ import { VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "..
 import { subjectsOfSpecs } from "../variant/resolve.js";
 import { displayFor, forDisplay, setDisplay } from "../report/style.js";
 import { VERSION } from "../version.js";
+import { installSignalHandlers } from "./interrupt.js";
+import { FORMATS, formatOf } from "./run-output.js";
+
+const FORMAT_HELP = "text (default), json (one versioned shape: schema/output.schema.json), ktap (the kernel's KTAP) or junit (JUnit XML)";
 
 const intIn = (name: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
@@ -51,6 +55,7 @@ interface CheckOpts extends OutputOptions {
   calls?: number;
   property?: string[];
   json?: boolean;
+  format?: string;
   exhaustive?: boolean;
   preemptions?: number;
   dpor: boolean;
@@ -69,6 +74,8 @@ function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly Load
 }
 
 async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: string) => void): Promise<number> {
+  const format = formatOf(o);
+  const structured = format !== "text";
   const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile));
   if (o.exhaustive) {
     if (o.strategy !== "random") throw new UsageError("--strategy applies to random runs, not --exhaustive");
@@ -80,9 +87,9 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
         calls: o.calls ?? 2,
         dpor: o.dpor,
         workers: o.workers ?? availableParallelism(),
-        json: Boolean(o.json),
-        repro: reproRequest(o, Boolean(o.json), write),
-        outputs: outputRequest(o, Boolean(o.json), write),
+        format,
+        repro: reproRequest(o, structured, write),
+        outputs: outputRequest(o, structured, write),
         ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
         ...(o.shard ? { shard: o.shard } : {}),
         ...(o.property ? { properties: o.property } : {}),
@@ -102,9 +109,9 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
       calls: o.calls ?? 4,
       strategy: o.strategy,
       depth: o.depth,
-      json: Boolean(o.json),
-      repro: reproRequest(o, Boolean(o.json), write),
-      outputs: outputRequest(o, Boolean(o.json), write),
+      format,
+      repro: reproRequest(o, structured, write),
+      outputs: outputRequest(o, structured, write),
       ...(o.property ? { properties: o.property } : {}),
     },
     write,
@@ -147,8 +154,9 @@ export interface Terminal {
  */
 export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s), terminal?: Terminal): Promise<number> {
   let action: () => Promise<number> | number = () => 0;
-  // Text as the display draws it (ASCII off a terminal); JSON as it is.
-  const out = (json: boolean | undefined) => (json ? write : (s: string) => write(forDisplay(s)));
+  // Text as the display draws it (ASCII off a terminal); JSON, KTAP and JUnit as they are.
+  const out = (o: { json?: boolean; format?: string }) => (o.json || (o.format ?? "text") !== "text" ? write : (s: string) => write(forDisplay(s)));
+  if (terminal) installSignalHandlers();
   const program = new Command("kvm-ordercheck")
     .description("A model checker for the ordering contracts of the Linux KVM userspace API")
     .version(VERSION, "-V, --version", "print the version")
@@ -163,10 +171,10 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     })
     .action(() => {
       action = () =>
-        runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", depth: 3, reportDir: DEFAULT_REPORT_DIR }, out(false));
+        runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", depth: 3, reportDir: DEFAULT_REPORT_DIR }, out({}));
     });
   program.command("list").description("targets, variants and properties").action(() => {
-    action = () => (out(false)(`${listText()}\n`), 0);
+    action = () => (out({})(`${listText()}\n`), 0);
   });
   const check = program
     .command("check")
@@ -185,30 +193,34 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--no-dpor", "exhaustive: no partial-order reduction (every interleaving)")
     .option("--workers <n>", "exhaustive: worker threads (default: the number of cores)", intIn("--workers", 1, 256))
     .option("--shard <i/n>", "exhaustive: explore only part i of n (combine the --json outputs with merge)", shardSpec)
-    .option("--json", "print JSON")
+    .option("--json", "print JSON (the same as --format json)")
+    .option("--format <format>", FORMAT_HELP, oneOf("--format", FORMATS))
     .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths);
   withOutputOptions(check, "the first counterexample")
     .option("--report-dir <dir>", "write a report bundle (HTML, Mermaid, ITF, JSON, C) per counterexample into <dir>")
     .action((targets: string[], o: CheckOpts) => {
-      action = () => runCheck(targets, o, out(o.json));
+      action = () => runCheck(targets, o, out(o));
     });
   const replay = program
     .command("replay")
     .description("re-run a counterexample from its replay token")
     .argument("<token>")
-    .option("--json", "print JSON")
+    .option("--json", "print JSON (the same as --format json)")
+    .option("--format <format>", FORMAT_HELP, oneOf("--format", FORMATS))
     .option("--variant-file <path>", "the file of the variant the token names, when it is not shipped; repeatable", collectPaths);
   withOutputOptions(replay, "the counterexample")
-    .action((token: string, o: { json?: boolean; variantFile?: string[]; repro?: string; reproStyle?: string } & OutputOptions) => {
-      action = async () =>
-        runReplay(
+    .action((token: string, o: { json?: boolean; format?: string; variantFile?: string[]; repro?: string; reproStyle?: string } & OutputOptions) => {
+      action = async () => {
+        const format = formatOf(o);
+        return runReplay(
           token,
-          Boolean(o.json),
-          out(o.json),
+          format,
+          out(o),
           await loadForReplay(o.variantFile),
-          reproRequest(o, Boolean(o.json), write),
-          outputRequest(o, Boolean(o.json), write),
+          reproRequest(o, format !== "text", write),
+          outputRequest(o, format !== "text", write),
         );
+      };
     });
   program
     .command("draw")
@@ -221,9 +233,10 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .command("merge")
     .description("combine the --json outputs of exhaustive shards into one verdict")
     .argument("<files...>")
-    .option("--json", "print JSON")
-    .action((files: string[], o: { json?: boolean }) => {
-      action = () => runMerge(files, Boolean(o.json), out(o.json));
+    .option("--json", "print JSON (the same as --format json)")
+    .option("--format <format>", FORMAT_HELP, oneOf("--format", FORMATS))
+    .action((files: string[], o: { json?: boolean; format?: string }) => {
+      action = () => runMerge(files, formatOf(o), out(o));
     });
   program
     .command("real")
@@ -239,7 +252,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--program <json>", "run this program ([[call, ...], ...]) instead of drawing programs")
     .option("--json", "print JSON")
     .action((target: string, o: RealOpts) => {
-      action = () => runReal(target, o, out(o.json));
+      action = () => runReal(target, o, out(o));
     });
   try {
     const first = argv[0];

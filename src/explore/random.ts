@@ -43,7 +43,12 @@ export interface RandomOptions {
   /** Only these properties (all of the subject's if absent). */
   readonly properties?: readonly string[];
   readonly options?: TargetOptions;
+  /** Called as the search draws runs (not while it shrinks): runs drawn so far, of `runs`, and executions. */
+  readonly onProgress?: (runs: number, total: number, executions: number) => void;
 }
+
+/** Runs between two progress calls. */
+const PROGRESS_EVERY = 256;
 
 export type PropertyVerdict =
   | { readonly property: string; readonly statement: string; readonly verdict: "holds" }
@@ -115,6 +120,10 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
   let executions = 0;
   let runsLeft = opts.runs;
   let runsDone = 0;
+  let drawn = 0;
+  const drew = () => {
+    if (++drawn % PROGRESS_EVERY === 0) opts.onProgress?.(drawn, opts.runs, executions);
+  };
   const found = new Map<string, PropertyVerdict>();
   for (let round = 0; open.length > 0 && runsLeft > 0; round++) {
     const seed = (opts.seed + round) | 0;
@@ -125,6 +134,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     const pass = pct
       ? fc.check(
           fc.property(arbOf(opts.maxThreads, opts.maxCalls).map(([p]) => p), fc.integer(), (p, pseed) => {
+            drew();
             const { ex, decisions } = runPct(p, pseed, pct.depth);
             failing = open.filter((prop) => !prop.check(ex).holds).map((prop) => prop.name);
             if (failing.length) pctFailure = [p, decisions];
@@ -134,6 +144,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
         )
       : fc.check(
           fc.property(arb, ([p, d]) => {
+            drew();
             const ex = run(p, d);
             failing = open.filter((prop) => !prop.check(ex).holds).map((prop) => prop.name);
             return failing.length === 0;

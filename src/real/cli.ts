@@ -8,6 +8,8 @@
  * Exit status: 0 nothing found, 1 a difference / violation found, 2 bad input or no
  * usable KVM device (one line saying so).
  */
+import { outputJsonText } from "../report/json.js";
+import type { RealResultJson } from "../report/schema.js";
 import { UsageError } from "../targets/errors.js";
 import type { Threads } from "../targets/target.js";
 import { subjectsOfSpec } from "../variant/resolve.js";
@@ -32,7 +34,8 @@ export interface RealOpts {
   json?: boolean;
 }
 
-const asJson = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+/** One report in the --json envelope every command prints (report/schema.ts checks its shape as it is printed). */
+const asJson = (x: unknown): string => outputJsonText("real", [x as RealResultJson]).trimEnd();
 
 /** `--program '[[{"ioctl": ...}], [...]]'`: threads of calls, or a one-line error. */
 export function parseProgram(json: string): Threads {

@@ -22,7 +22,7 @@ export function coverageLine(rows: readonly { readonly variant: string; readonly
 export function coverageJson(c: CoverageSummary) {
   return {
     machine: c.machine,
-    states: { reached: c.states.reached, total: c.states.total, covered: c.states.covered, missing: c.states.missing },
-    transitions: { reached: c.transitions.reached, total: c.transitions.total, covered: c.transitions.covered, missing: c.transitions.missing },
+    states: { reached: c.states.reached, total: c.states.total, covered: [...c.states.covered], missing: [...c.states.missing] },
+    transitions: { reached: c.transitions.reached, total: c.transitions.total, covered: [...c.transitions.covered], missing: [...c.transitions.missing] },
   };
 }

@@ -8,6 +8,7 @@ import type { Subject } from "../targets/target.js";
 import { coverageSummary } from "../check/coverage.js";
 import { coverageJson, coverageText } from "./coverage.js";
 import { counterexampleJson } from "./json.js";
+import type { SubjectResultJson } from "./schema.js";
 import { counterexampleText, sizeText } from "./text.js";
 
 function boundText(r: ExhaustiveResult): string {
@@ -61,17 +62,17 @@ export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
   return out.join("\n");
 }
 
-export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
+export function exhaustiveJson(subject: Subject, r: ExhaustiveResult): SubjectResultJson & { readonly proof: string[]; readonly result: ExhaustiveResult } {
   const cxs = findingsOf(subject, r);
   const first = r.properties.map((p) => cxs.find((c) => c.property === p)).find(Boolean);
   return {
     target: r.target,
     variant: r.variant,
-    verdict: first ? "violated" : "holds",
+    verdict: first ? ("violated" as const) : ("holds" as const),
     property: first?.property ?? null,
     counterexample: first ? counterexampleJson(first) : null,
     replay: first?.replay ?? null,
-    mode: "exhaustive",
+    mode: "exhaustive" as const,
     bound: r.bound,
     alphabet: r.alphabet,
     shard: r.shard,
@@ -83,7 +84,7 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
     stats: { programs: r.programs, totalPrograms: r.totalPrograms, executions: r.executions, classes: r.classes, pruned: r.pruned, ms: r.ms },
     properties: r.properties.map((p) => {
       const cx = cxs.find((c) => c.property === p);
-      return cx ? { property: p, verdict: "violated", counterexample: counterexampleJson(cx) } : { property: p, verdict: "holds" };
+      return cx ? { property: p, verdict: "violated" as const, counterexample: counterexampleJson(cx) } : { property: p, verdict: "holds" as const };
     }),
     coverage: r.coverage ? coverageJson(coverageSummary(subject.model, r.coverage)) : null,
     /** What `merge` needs to combine shards. */

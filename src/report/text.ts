@@ -52,28 +52,40 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
   return out.join("\n");
 }
 
-/** A variant × property table: "holds", or the size of the smallest counterexample found. */
-export function matrixText(reports: readonly CheckReport[]): string {
-  const props = [...new Set(reports.flatMap((r) => r.verdicts.map((v) => v.property)))];
-  const cell = (r: CheckReport, p: string): string => {
+/** A variant × property table, drawn row by row as variants finish: the widths come from what is asked, not what is done. */
+export interface MatrixLayout {
+  readonly properties: readonly string[];
+  /** The first column's width: the longest target@variant asked for. */
+  readonly first: number;
+}
+
+export function matrixLayout(names: readonly string[], properties: readonly string[]): MatrixLayout {
+  return { properties, first: Math.max(...names.map((n) => n.length), 14) };
+}
+
+const cellWidth = (p: string) => Math.max(p.length, 9);
+
+export function matrixHeader(l: MatrixLayout): string {
+  return ["target@variant".padEnd(l.first), ...l.properties.map((p) => p.padEnd(cellWidth(p)))].join("  ");
+}
+
+/** "holds", "n/a", or the size of the smallest counterexample found. */
+export function matrixRow(l: MatrixLayout, r: CheckReport): string {
+  const cell = (p: string): string => {
     const v = r.verdicts.find((x) => x.property === p);
     if (!v) return "n/a";
     if (v.verdict === "holds" || v.verdict === "n/a") return v.verdict;
     const s = v.counterexample.size;
     return `${s.calls}c/${s.threads}t/${s.preemptions}p`;
   };
-  const first = Math.max(...reports.map((r) => `${r.target}@${r.variant}`.length), 14);
-  const widths = props.map((p) => Math.max(p.length, 9));
-  const line = (a: string, cells: string[]) => [a.padEnd(first), ...cells.map((c, i) => c.padEnd(widths[i]!))].join("  ");
-  const rows = reports.map((r) => {
-    const cells = props.map((p) => cell(r, p));
-    const paint = (c: string) => (c === "holds" ? pc.green : c === "n/a" ? pc.dim : pc.red);
-    const colored = cells.map((c, i) => paint(c)(c.padEnd(widths[i]!)));
-    return [`${r.target}@${r.variant}`.padEnd(first), ...colored].join("  ");
-  });
-  return [
-    line("target@variant", props),
-    ...rows,
-    "cells: holds, or the smallest counterexample found: calls/threads/preemptions (n/a: not checked under these options)",
-  ].join("\n");
+  const paint = (c: string) => (c === "holds" ? pc.green : c === "n/a" ? pc.dim : pc.red);
+  return [`${r.target}@${r.variant}`.padEnd(l.first), ...l.properties.map((p) => paint(cell(p))(cell(p).padEnd(cellWidth(p))))].join("  ");
+}
+
+export const MATRIX_LEGEND = "cells: holds, or the smallest counterexample found: calls/threads/preemptions (n/a: not checked under these options)";
+
+export function matrixText(reports: readonly CheckReport[]): string {
+  const props = [...new Set(reports.flatMap((r) => r.verdicts.map((v) => v.property)))];
+  const l = matrixLayout(reports.map((r) => `${r.target}@${r.variant}`), props);
+  return [matrixHeader(l), ...reports.map((r) => matrixRow(l, r)), MATRIX_LEGEND].join("\n");
 }
