@@ -10,6 +10,8 @@
 import junitModule from "junit-report-builder";
 import type { Builder } from "junit-report-builder";
 import type { SubjectResultJson } from "./schema.js";
+import type { Call } from "../kernel/rt/trace.js";
+import { describeCall } from "../program/describe.js";
 import { sizeText } from "./text.js";
 
 export interface JunitInput {
@@ -38,7 +40,7 @@ export function junitXml(input: JunitInput): string {
         tc.failure(cx.message, p.property).stacktrace(
           [
             `counterexample: ${sizeText(cx.size)}; decisions [${cx.decisions.join(", ")}]`,
-            ...cx.threads.map((t, i) => `T${i}: ${t.map((c) => c.ioctl).join("; ")}`),
+            ...cx.threads.map((t, i) => `T${i}: ${t.map((c) => describeCall(c as unknown as Call)).join("; ")}`),
             `replay: kvm-ordercheck replay ${cx.replay}`,
           ].join("\n"),
         );
