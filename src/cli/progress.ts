@@ -2,8 +2,8 @@
  * Progress of a long run, on stderr: on a terminal a bar (cli-progress) once the run has
  * taken more than a second; off a terminal (CI logs, `2> log`) one plain line at most
  * every PROGRESS_INTERVAL seconds (KVM_ORDERCHECK_PROGRESS_INTERVAL overrides it), the
- * first after that long, so that short runs print nothing extra. A signal stops the bar
- * and shows the cursor again (interrupt.ts).
+ * first after that long, so that short runs print nothing extra. The bar leaves the
+ * cursor shown, and a signal handled between subjects stops it (interrupt.ts).
  */
 import cliProgress from "cli-progress";
 import { onCleanup } from "./interrupt.js";
@@ -54,7 +54,8 @@ export function progressBar(label: string, unit: string, stream: NodeJS.WriteStr
           {
             stream,
             format: `${label} [{bar}] {value}/{total} ${unit} | {executions} executions | {rate}/s | ETA {eta_formatted}`,
-            hideCursor: true,
+            // Not hidden: a signal during a synchronous stretch ends the process with no chance to show it again (interrupt.ts).
+            hideCursor: false,
             clearOnComplete: true,
           },
           cliProgress.Presets.shades_classic,
