@@ -58,13 +58,13 @@ describe("ITF", () => {
       expect(Object.keys(s).sort()).toEqual(["#meta", ...ITF_VARS].sort());
     });
     const shared = (k: number) => itf.states[k]!.shared as Record<string, unknown>;
-    expect(shared(0)["kvm->created_vcpus"]).toEqual({ "#bigint": "0" });
+    expect(shared(0)["kvm_created_vcpus"]).toEqual({ "#bigint": "0" });
     const bump = events.find((e) => e.kind === "write" && e.loc === "kvm->created_vcpus")!;
-    expect(shared(bump.i)["kvm->created_vcpus"]).toEqual({ "#bigint": "0" });
-    expect(shared(bump.i + 1)["kvm->created_vcpus"]).toEqual({ "#bigint": "1" });
+    expect(shared(bump.i)["kvm_created_vcpus"]).toEqual({ "#bigint": "0" });
+    expect(shared(bump.i + 1)["kvm_created_vcpus"]).toEqual({ "#bigint": "1" });
     // The last state's cells are the execution's final values.
     const last = itf.states[itf.states.length - 1]!;
-    expect((last.shared as Record<string, unknown>)["kvm->arch.pgd_levels"]).toEqual({ "#bigint": "3" });
+    expect((last.shared as Record<string, unknown>)["kvm_arch_pgd_levels"]).toEqual({ "#bigint": "3" });
     // kvm->lock is held by T0 right after T0's first acquire, by nobody at the start.
     const lock = events.find((e) => e.kind === "acquire" && e.loc === "kvm->lock")!;
     const holders = (k: number) => (itf.states[k]!.locks as { "#map": [string, { "#set": unknown[] }][] })["#map"].find(([m]) => m === "kvm->lock")![1]["#set"];
