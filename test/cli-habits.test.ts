@@ -136,3 +136,27 @@ describe("CLI habits", { timeout: 120_000 }, () => {
     });
   });
 });
+
+describe("report directories and links", () => {
+  it("--report-dir has an index of every variant and a page for each, those that hold too; the text links the patch on lore", async () => {
+    const { mkdtempSync, readFileSync, existsSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const d = mkdtempSync(join(tmpdir(), "kvmoc-bundle-"));
+    try {
+      expect(await main(["check", "riscv-hgatp", "--runs", "100", "--seed", "3", "--report-dir", d])).toBe(1);
+      const index = readFileSync(join(d, "index.html"), "utf8");
+      for (const v of ["v2", "v7", "v8"]) {
+        expect(index).toContain(`href="riscv-hgatp%40${v}/index.html"`);
+        expect(existsSync(join(d, `riscv-hgatp@${v}`, "index.html"))).toBe(true);
+      }
+      expect(readFileSync(join(d, "riscv-hgatp@v8", "index.html"), "utf8")).toMatch(/nothing found/);
+      expect(io.out).toMatch(/riscv-hgatp@v8 +nothing found: /);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+    io.out = "";
+    expect(await main(["check", "riscv-hgatp@v8", "--runs", "50", "--seed", "1"])).toBe(0);
+    expect(io.out).toMatch(/https:\/\/lore\.kernel\.org\/all\/20260403153019\.9916-4-fangyu\.yu@linux\.alibaba\.com\//);
+  });
+});

@@ -22,6 +22,7 @@ import { VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "..
 import { subjectsOfSpecs } from "../variant/resolve.js";
 import { displayFor, forDisplay, setDisplay } from "../report/style.js";
 import { VERSION } from "../version.js";
+import { loreUrl } from "../report/lore.js";
 import { installSignalHandlers } from "./interrupt.js";
 import { FORMATS, formatOf } from "./run-output.js";
 
@@ -132,7 +133,7 @@ function listText(): string {
   const out: string[] = [];
   for (const t of TARGETS) {
     out.push(`${t.name} — ${t.summary}`);
-    for (const v of t.variants) out.push(`  @${v.name.padEnd(12)} ${v.summary}`, `                ${v.patch.title} (${v.patch.date}, <${v.patch.messageId}>)`);
+    for (const v of t.variants) out.push(`  @${v.name.padEnd(12)} ${v.summary}`, `                ${v.patch.title} (${v.patch.date}, ${loreUrl(v.patch.messageId)})`);
     for (const [name, values] of Object.entries(t.options ?? {})) out.push(`  option --${name} ${values.join("|")}`);
     const s = t.subject(t.variants[0]!.name);
     out.push("  properties:");

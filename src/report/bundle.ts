@@ -1,16 +1,18 @@
 /**
- * A report bundle: for every target@variant of a run that has counterexamples, a
- * directory `<dir>/<target>@<variant>/` with one HTML page (verdicts, and every
- * counterexample with its diagram, table, C and replay) and, per counterexample
- * (named by its property), the Mermaid diagram (.mmd), the ITF trace (.itf.json), the
- * JSON (.json) and the C reproducers (.c, .selftest.c). A variant's directory is
- * replaced on every run that checks it, so what is there is always the last run's.
+ * A report bundle: for every target@variant of a run, a directory
+ * `<dir>/<target>@<variant>/` with one HTML page (verdicts, every counterexample with its
+ * diagram, table, C and replay, and the reference machine's coverage; a variant that
+ * holds gets its page too) and, per counterexample (named by its property), the Mermaid
+ * diagram (.mmd), the ITF trace (.itf.json), the JSON (.json) and the C reproducers
+ * (.c, .selftest.c); and `<dir>/index.html`, every variant of the last run with its
+ * verdicts and a link to its page. A variant's directory is replaced on every run that
+ * checks it, so what is there is always the last run's.
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Counterexample } from "../explore/counterexample.js";
 import type { HtmlSection } from "./html.js";
-import { htmlReport, mermaidBrowserBuild } from "./html.js";
+import { bundleIndexHtml, htmlReport, mermaidBrowserBuild } from "./html.js";
 import { itfText } from "./itf.js";
 import { counterexampleJson } from "./json.js";
 import { sequenceDiagram } from "./mermaid.js";
@@ -34,16 +36,14 @@ const MERMAID_JS = "mermaid.min.js";
 
 export function writeBundle(dir: string, sections: readonly HtmlSection[]): BundleEntry[] {
   const out: BundleEntry[] = [];
-  if (sections.some((s) => counterexamplesOf(s).length > 0)) {
-    mkdirSync(dir, { recursive: true });
-    copyFileSync(mermaidBrowserBuild(), join(dir, MERMAID_JS));
-  }
+  if (sections.length === 0) return out;
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(mermaidBrowserBuild(), join(dir, MERMAID_JS));
   for (const s of sections) {
     const name = `${s.subject.target}@${s.subject.variant}`;
     const sub = join(dir, name);
     rmSync(sub, { recursive: true, force: true });
     const cxs = counterexamplesOf(s);
-    if (cxs.length === 0) continue;
     mkdirSync(sub, { recursive: true });
     const files: string[] = [];
     const put = (file: string, text: string) => {
@@ -60,5 +60,6 @@ export function writeBundle(dir: string, sections: readonly HtmlSection[]): Bund
     }
     out.push({ name, dir: sub, html: join(sub, "index.html"), counterexamples: cxs.length, files });
   }
+  writeFileSync(join(dir, "index.html"), bundleIndexHtml(sections.map((s, k) => ({ section: s, href: `${encodeURIComponent(out[k]!.name)}/index.html` }))));
   return out;
 }

@@ -5,6 +5,7 @@ import type { CheckReport } from "../explore/random.js";
 import type { Subject } from "../targets/target.js";
 import { describeCall } from "../program/describe.js";
 import { coverageText } from "./coverage.js";
+import { loreUrl } from "./lore.js";
 import { interleavingTable } from "./table.js";
 import { reproHint } from "./repro/hint.js";
 
@@ -30,7 +31,7 @@ export function counterexampleText(cx: Counterexample): string {
 export function checkReportText(report: CheckReport, subject: Subject): string {
   const out: string[] = [];
   out.push(pc.bold(`${report.target}@${report.variant}`) + ` — ${subject.summary}`);
-  out.push(`  ${subject.patch.title} (${subject.patch.date}, <${subject.patch.messageId}>)`);
+  out.push(`  ${subject.patch.title} (${subject.patch.date}, ${loreUrl(subject.patch.messageId)})`);
   if (subject.fixture?.length) out.push(`  every program starts from: ${subject.fixture.map(describeCall).join("; ")}`);
   for (const v of report.verdicts) {
     if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}`);
