@@ -198,7 +198,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--format <format>", FORMAT_HELP, oneOf("--format", FORMATS))
     .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths);
   withOutputOptions(check, "the first counterexample")
-    .option("--report-dir <dir>", "write a report bundle (HTML, Mermaid, ITF, JSON, C) per counterexample into <dir>")
+    .option("--report-dir <dir>", "write a report directory: index.html of every variant, a page per variant, and per counterexample its Mermaid, ITF, JSON and C")
     .action((targets: string[], o: CheckOpts) => {
       action = () => runCheck(targets, o, out(o));
     });
