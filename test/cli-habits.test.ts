@@ -97,17 +97,15 @@ describe("CLI habits", { timeout: 120_000 }, () => {
     for (const line of table) expect(line.trimEnd().length).toBeLessThanOrEqual(70);
   });
 
-  it("SIGTERM during a random run leaves the variants finished on stdout and ends with 143", async () => {
+  it("SIGTERM during a random run prints the variants finished, names the one not finished, and exits 143", async () => {
     const r = await interrupt(["check", "riscv-hgatp", "--runs", "20000", "--seed", "1"], /riscv-hgatp@v2 /, "SIGTERM", PROGRESS);
-    // Each variant's row is printed as it finishes.
+    // Each variant's row is printed as it finishes; the signal, sent once v2's row is out,
+    // is handled before v7's check or, if that has begun (it is synchronous), when it ends.
+    expect(r.status, JSON.stringify(r)).toBe(143);
     expect(r.out).toMatch(/^target@variant/m);
     expect(r.out).toMatch(/^riscv-hgatp@v2 /m);
     expect(r.out).not.toMatch(/^riscv-hgatp@v8 /m);
-    // Between two variants the handler prints the rest; during one's check the signal ends the process at once (interrupt.ts).
-    if (r.signal === null) {
-      expect(r.status).toBe(143);
-      expect(r.out).toMatch(/interrupted by SIGTERM: \d of 3 finished \(above\); not finished, no verdict: .*riscv-hgatp@v8/);
-    } else expect(r.signal).toBe("SIGTERM");
+    expect(r.out).toMatch(/interrupted by SIGTERM: [12] of 3 finished \(above\); not finished, no verdict: (riscv-hgatp@v7, )?riscv-hgatp@v8\n/);
     // Off a terminal, progress is a plain line on stderr (here every 0.2 s), never a bar.
     expect(r.err).toMatch(/^kvm-ordercheck: riscv-hgatp@v\d: \d+\/20000 runs, \d+ executions/m);
     expect(r.err).not.toContain(ESC);

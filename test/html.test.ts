@@ -39,7 +39,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!haveChromium)(`HTML report in headless Chromium (${CHROMIUM})`, () => {
-  it("renders the diagrams, has every step in the table, the C reproducer and the replay command", async () => {
+  it("renders the diagrams, has every step in the table, the C reproducer and the replay command", { timeout: 150_000 }, async () => {
     const subject = findTarget("riscv-hgatp").subject("v7");
     const report = checkRandom(subject, { runs: 3000, seed: 4, maxThreads: 3, maxCalls: 4 });
     const section = sectionOfRandom(subject, report);

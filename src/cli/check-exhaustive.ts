@@ -7,7 +7,7 @@ import { exhaustiveJson, exhaustiveText, findingsOf } from "../report/exhaustive
 import { findTarget } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { estimateLine } from "./estimate.js";
-import { killable, onInterrupt } from "./interrupt.js";
+import { onInterrupt } from "./interrupt.js";
 import { progressBar } from "./progress.js";
 import type { HtmlSection } from "../report/html.js";
 import type { OutputRequest } from "./outputs.js";
@@ -48,8 +48,7 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
       const bar = progressBar(`${subject.target}@${subject.variant}`, "programs");
       let r: ExhaustiveResult;
       try {
-        // On one worker the run is synchronous, inside this call: killable (interrupt.ts).
-        r = await killable(() => checkExhaustiveParallel(
+        r = await checkExhaustiveParallel(
           subject,
           o.options,
           {
@@ -63,7 +62,7 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
             ...(o.properties ? { properties: o.properties } : {}),
           },
           o.workers,
-        ));
+        );
       } finally {
         bar.stop();
       }

@@ -5,7 +5,7 @@ import { checkReportJson, matrixJson } from "../report/json.js";
 import { coverageLine } from "../report/coverage.js";
 import { MATRIX_LEGEND, checkReportText, matrixHeader, matrixLayout, matrixRow } from "../report/text.js";
 import type { Subject } from "../targets/target.js";
-import { killable, onInterrupt } from "./interrupt.js";
+import { onInterrupt } from "./interrupt.js";
 import type { OutputRequest } from "./outputs.js";
 import { sectionOfRandom, writeOutputs } from "./outputs.js";
 import { progressBar } from "./progress.js";
@@ -56,7 +56,7 @@ export async function runRandom(o: RandomRun, write: (s: string) => void): Promi
       const bar = progressBar(nameOf(subject), "runs");
       let r: CheckReport;
       try {
-        r = killable(() => checkRandom(subject, {
+        r = checkRandom(subject, {
           runs: o.runs,
           seed: o.seed,
           maxThreads: o.threads,
@@ -65,7 +65,7 @@ export async function runRandom(o: RandomRun, write: (s: string) => void): Promi
           strategy: o.strategy === "pct" ? { kind: "pct", depth: o.depth } : { kind: "uniform" },
           onProgress: (done, total, executions) => bar.update(done, total, executions),
           ...(o.properties ? { properties: o.properties } : {}),
-        }));
+        });
       } finally {
         bar.stop();
       }

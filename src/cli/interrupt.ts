@@ -6,12 +6,11 @@
  * Only the executable installs the handlers (`installSignalHandlers`, from main when it
  * runs as the process); in a library or a test the registrations are inert.
  *
- * A handler runs only when the event loop gets a turn. A long synchronous stretch (one
- * subject's random check, an exhaustive run on one thread) gives it none, so there the
- * signals keep their default action (`killable`): the process ends at once, as killed by
- * the signal (130/143 to the shell), instead of ignoring Ctrl-C until the stretch is over.
- * What was finished before it is on stdout already for text and KTAP, which stream each
- * subject's verdict; a JSON or JUnit document, printed whole, is not printed then.
+ * A handler runs only when the event loop gets a turn: a signal that comes during a
+ * synchronous stretch (one subject's random check; an exhaustive run on one worker, all
+ * of it) is handled when the stretch ends. (Taking the handlers off for such a stretch
+ * does not give the signals their default action back: Node drops a signal that comes
+ * then.) SIGQUIT (Ctrl-\) keeps its default action and ends the process at once.
  */
 export type StopSignal = "SIGINT" | "SIGTERM";
 
@@ -46,22 +45,9 @@ function stop(signal: StopSignal): void {
   }
 }
 
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
-const handlers = { SIGINT: () => stop("SIGINT"), SIGTERM: () => stop("SIGTERM") };
-
 export function installSignalHandlers(): void {
   if (installed) return;
   installed = true;
-  for (const signal of SIGNALS) process.on(signal, handlers[signal]);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(signal));
 }
 
-/** Runs the synchronous part of `f` with the signals' default action (see above); the handlers are back when it returns. */
-export function killable<T>(f: () => T): T {
-  if (!installed) return f();
-  for (const signal of SIGNALS) process.off(signal, handlers[signal]);
-  try {
-    return f();
-  } finally {
-    for (const signal of SIGNALS) process.on(signal, handlers[signal]);
-  }
-}

@@ -54,7 +54,7 @@ export function progressBar(label: string, unit: string, stream: NodeJS.WriteStr
           {
             stream,
             format: `${label} [{bar}] {value}/{total} ${unit} | {executions} executions | {rate}/s | ETA {eta_formatted}`,
-            // Not hidden: a signal during a synchronous stretch ends the process with no chance to show it again (interrupt.ts).
+            // Not hidden: a process ended by a signal it does not handle (SIGQUIT, SIGKILL) could not show it again.
             hideCursor: false,
             clearOnComplete: true,
           },
