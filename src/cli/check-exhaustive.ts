@@ -1,10 +1,7 @@
-/** `kvm-ordercheck check --exhaustive` and `kvm-ordercheck merge`: each subject's verdict as it finishes, in the run's format. */
-import { readFileSync } from "node:fs";
+/** `kvm-ordercheck check --exhaustive` (`merge` is merge.ts): each subject's verdict as it finishes, in the run's format. */
 import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
-import { MergeError, mergeResults } from "../explore/exhaustive/check.js";
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
 import { exhaustiveJson, exhaustiveText, findingsOf } from "../report/exhaustive.js";
-import { findTarget } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { estimateLine } from "./estimate.js";
 import { onInterrupt } from "./interrupt.js";
@@ -22,6 +19,7 @@ export interface ExhaustiveRun {
   readonly options: Readonly<Record<string, string>>;
   readonly threads: number;
   readonly calls: number;
+  readonly counterexamples?: number;
   readonly preemptions?: number;
   readonly dpor: boolean;
   readonly workers: number;
@@ -56,6 +54,7 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
             calls: o.calls,
             reduction: o.dpor ? "dpor" : "none",
             options: o.options,
+            ...(o.counterexamples !== undefined ? { counterexamples: o.counterexamples } : {}),
             onProgress: (done, total, executions) => bar.update(done, total, executions),
             ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
             ...(o.shard ? { shard: o.shard } : {}),
@@ -78,40 +77,4 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
   if (o.repro) writeRepro(o.repro, found);
   if (o.outputs) writeOutputs(o.outputs, sections);
   return violated ? 1 : 0;
-}
-
-/** The shard results in a --json output: one per subject it checked. */
-function shardResults(f: string, parsed: unknown): ExhaustiveResult[] {
-  const results = (parsed as { results?: unknown } | null)?.results;
-  const parts = Array.isArray(results) ? results.map((r) => (r as { result?: ExhaustiveResult } | null)?.result) : [];
-  if (parts.length === 0 || parts.some((r) => !r)) throw new MergeError(`${f} is not the --json output of check --exhaustive`);
-  return parts as ExhaustiveResult[];
-}
-
-/** Reads the --json outputs of shards and prints the verdict of the whole run. */
-export function runMerge(files: readonly string[], format: Format, write: (s: string) => void): number {
-  const parts = files.map((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, "utf8");
-    } catch {
-      throw new MergeError(`cannot read ${f}`);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new MergeError(`${f} is not JSON (expected the --json output of check --exhaustive --shard)`);
-    }
-    return shardResults(f, parsed);
-  });
-  const merged = mergeResults(parts.flat());
-  const subject = findTarget(merged.target).subject(merged.variant, merged.options);
-  const out = new RunOutput("merge", format, write, [`${subject.target}@${subject.variant}`]);
-  out.subject(exhaustiveJson(subject, merged), `${exhaustiveText(subject, merged)}\n`);
-  if (merged.missingShards) {
-    out.text(`incomplete: shards ${merged.missingShards.join(", ")} of ${merged.shard.count} are missing; the bound is not covered\n`);
-  }
-  out.end();
-  return Object.keys(merged.findings).length > 0 ? 1 : 0;
 }

@@ -21,6 +21,7 @@ export interface RandomRun {
   readonly seed: number;
   readonly threads: number;
   readonly calls: number;
+  readonly counterexamples?: number;
   readonly properties?: readonly string[];
   readonly strategy: "random" | "pct";
   readonly depth: number;
@@ -62,6 +63,7 @@ export async function runRandom(o: RandomRun, write: (s: string) => void): Promi
           maxThreads: o.threads,
           maxCalls: o.calls,
           options: o.options,
+          ...(o.counterexamples !== undefined ? { counterexamples: o.counterexamples } : {}),
           strategy: o.strategy === "pct" ? { kind: "pct", depth: o.depth } : { kind: "uniform" },
           onProgress: (done, total, executions) => bar.update(done, total, executions),
           ...(o.properties ? { properties: o.properties } : {}),
@@ -109,7 +111,8 @@ function matrixText(o: RandomRun, r: CheckReport, k: number, layout: ReturnType<
       const source = o.subjects.find((s) => s.target === row.target && s.variant === row.variant)?.source;
       const file = source ? ` --variant-file ${source}` : "";
       for (const v of row.verdicts)
-        if (v.verdict === "violated") lines.push(`  ${row.target}@${row.variant} ${v.property}: kvm-ordercheck replay ${v.counterexample.replay}${file}`);
+        if (v.verdict === "violated")
+          for (const cx of v.counterexamples) lines.push(`  ${row.target}@${row.variant} ${v.property}: kvm-ordercheck replay ${cx.replay}${file}`);
     }
     lines.push("");
   }

@@ -22,6 +22,7 @@ export function counterexampleJson(cx: Counterexample): CounterexampleJsonT {
     steps: jsonSafe(cx.execution.events) as CounterexampleJsonT["steps"],
     outcome: cx.execution.outcome,
     replay: cx.replay,
+    signature: cx.signature,
   };
 }
 
@@ -39,23 +40,32 @@ export function checkReportJson(report: CheckReport): SubjectResultJson {
     seed: report.seed,
     stats: { ...report.stats },
     coverage: report.coverage ? coverageJson(report.coverage) : null,
+    lines: report.lines ?? null,
     properties: report.verdicts.map((v) =>
       v.verdict === "violated"
-        ? { property: v.property, statement: v.statement, verdict: "violated", foundAfter: v.foundAfter, counterexample: counterexampleJson(v.counterexample) }
+        ? {
+            property: v.property,
+            statement: v.statement,
+            verdict: "violated",
+            foundAfter: v.foundAfter,
+            counterexample: counterexampleJson(v.counterexample),
+            counterexamples: v.counterexamples.map(counterexampleJson),
+            ...(v.exercised ? { exercised: v.exercised } : {}),
+          }
         : v,
     ),
   };
 }
 
-/** Several variants: the matrix as data (cell: "holds", "n/a" or the counterexample's call count). */
+/** Several variants: the matrix as data (cell: "holds", "n/a" or the first counterexample's size and how many were kept). */
 export function matrixJson(reports: readonly CheckReport[]): NonNullable<Output["matrix"]> {
   const props = [...new Set(reports.flatMap((r) => r.verdicts.map((v) => v.property)))];
-  const matrix: Record<string, Record<string, "holds" | "n/a" | number>> = {};
+  const matrix: NonNullable<Output["matrix"]> = {};
   for (const r of reports) {
-    const row: Record<string, "holds" | "n/a" | number> = {};
+    const row: NonNullable<Output["matrix"]>[string] = {};
     for (const p of props) {
       const v = r.verdicts.find((x) => x.property === p);
-      row[p] = !v ? "n/a" : v.verdict === "violated" ? v.counterexample.size.calls : v.verdict;
+      row[p] = !v ? "n/a" : v.verdict === "violated" ? { ...v.counterexample.size, counterexamples: v.counterexamples.length } : v.verdict;
     }
     matrix[`${r.target}@${r.variant}`] = row;
   }
@@ -69,7 +79,7 @@ export interface OutputExtras {
 }
 
 /** Whether a result covers what was asked: an exhaustive shard or an incomplete merge does not. */
-const covers = (r: SubjectResultJson | RealResultJson): boolean => typeof r.covers !== "string" || r.covers === "bound";
+const covers = (r: SubjectResultJson | RealResultJson): boolean => r.verdict !== "incomplete" && (typeof r.covers !== "string" || r.covers === "bound");
 
 /** The envelope around a command's results, checked against the schema (a mismatch is a bug of the tool). */
 export function outputJson(command: Output["command"], results: readonly (SubjectResultJson | RealResultJson)[], extras: OutputExtras = {}): Output {
@@ -91,7 +101,8 @@ export function outputJson(command: Output["command"], results: readonly (Subjec
     const issue = checked.error.issues[0]!;
     throw new Error(`the --json output does not match its schema at ${issue.path.join(".")}: ${issue.message}`);
   }
-  return checked.data;
+  // As built (a parse would drop the fields the schema leaves open), now known to match.
+  return out as Output;
 }
 
 /** The envelope as printed. */

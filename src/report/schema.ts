@@ -27,7 +27,7 @@ const Step = z
   .describe("one event of the execution (kernel/rt/trace.ts)");
 
 export const CounterexampleJson = z
-  .object({
+  .looseObject({
     property: z.string(),
     message: z.string(),
     threads: z.array(z.array(Call)),
@@ -38,11 +38,14 @@ export const CounterexampleJson = z
     steps: z.array(Step),
     outcome: z.string(),
     replay: z.string().describe("the replay token: kvm-ordercheck replay <token>"),
+    signature: z.string().describe("what the violation is about: distinct counterexamples of a property have distinct signatures"),
   })
   .describe("a counterexample: the program, the decisions that schedule it, its execution and its replay token");
 
 const PropertyVerdict = z.discriminatedUnion("verdict", [
   z.looseObject({ property: z.string(), statement: z.string().optional(), verdict: z.literal("holds") }),
+  /** Exhaustive, on part of the bound only (a shard, a merge with shards missing): nothing found there, and no verdict. */
+  z.looseObject({ property: z.string(), statement: z.string().optional(), verdict: z.literal("incomplete") }),
   z.looseObject({ property: z.string(), statement: z.string().optional(), verdict: z.literal("n/a"), why: z.string() }),
   z.looseObject({
     property: z.string(),
@@ -50,13 +53,15 @@ const PropertyVerdict = z.discriminatedUnion("verdict", [
     verdict: z.literal("violated"),
     /** Random mode: runs drawn before the first violating one. */
     foundAfter: count.optional(),
+    /** The first (shrunk) counterexample, and every distinct one kept (--counterexamples). */
     counterexample: CounterexampleJson,
+    counterexamples: z.array(CounterexampleJson).optional(),
   }),
 ]);
 
 const CoverageCount = z.object({ reached: count, total: count, covered: z.array(z.string()), missing: z.array(z.string()) });
 
-const Coverage = z.object({ machine: z.string(), states: CoverageCount, transitions: CoverageCount });
+const Coverage = z.looseObject({ machine: z.string(), states: CoverageCount, transitions: CoverageCount });
 
 /** One target@variant checked by the model (check, replay, merge). */
 export const SubjectJson = z
@@ -64,7 +69,8 @@ export const SubjectJson = z
     target: z.string(),
     variant: z.string(),
     mode: z.enum(["random", "pct", "exhaustive", "replay"]),
-    verdict: Verdict,
+    /** incomplete: exhaustive on part of the bound, nothing found there. */
+    verdict: z.enum(["holds", "violated", "incomplete"]),
     /** The first violated property, its counterexample and replay token (null when every property holds). */
     property: z.string().nullable(),
     counterexample: CounterexampleJson.nullable(),
@@ -104,8 +110,20 @@ export const OutputJson = z
     /** Subjects the interrupted run did not finish (target@variant). */
     unfinished: z.array(z.string()).optional(),
     results: z.array(z.union([SubjectJson, RealJson])),
-    /** Random mode with several subjects: target@variant -> property -> "holds", "n/a" or the counterexample's call count. */
-    matrix: z.record(z.string(), z.record(z.string(), z.union([z.literal("holds"), z.literal("n/a"), count]))).optional(),
+    /** Random mode with several subjects: target@variant -> property -> "holds", "n/a" or the first counterexample's size. */
+    matrix: z
+      .record(
+        z.string(),
+        z.record(
+          z.string(),
+          z.union([
+            z.literal("holds"),
+            z.literal("n/a"),
+            z.object({ calls: count, threads: count, preemptions: count, counterexamples: count }).describe("the first counterexample's size, and how many distinct ones were kept"),
+          ]),
+        ),
+      )
+      .optional(),
   })
   .describe("kvm-ordercheck --json output");
 

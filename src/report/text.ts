@@ -34,11 +34,12 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
   out.push(`  ${subject.patch.title} (${subject.patch.date}, ${loreUrl(subject.patch.messageId)})`);
   if (subject.fixture?.length) out.push(`  every program starts from: ${subject.fixture.map(describeCall).join("; ")}`);
   for (const v of report.verdicts) {
-    if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}`);
+    const note = v.verdict !== "n/a" && v.exercised ? `; ${v.exercised}` : "";
+    if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}${note}`);
     else if (v.verdict === "n/a") out.push(`  ${pc.dim("n/a     ")} ${v.property}: ${v.why}`);
-    else out.push(`  ${pc.red("VIOLATED")} ${v.property}: ${sizeText(v.counterexample.size)}`);
+    else out.push(`  ${pc.red("VIOLATED")} ${v.property}: ${sizeText(v.counterexample.size)}${v.counterexamples.length > 1 ? `; ${v.counterexamples.length} distinct counterexamples` : ""}${note}`);
   }
-  for (const v of report.verdicts) if (v.verdict === "violated") out.push("", counterexampleText(v.counterexample));
+  for (const v of report.verdicts) if (v.verdict === "violated") for (const cx of v.counterexamples) out.push("", counterexampleText(cx));
   const s = report.stats;
   out.push(
     "",
@@ -77,13 +78,15 @@ export function matrixRow(l: MatrixLayout, r: CheckReport): string {
     if (!v) return "n/a";
     if (v.verdict === "holds" || v.verdict === "n/a") return v.verdict;
     const s = v.counterexample.size;
-    return `${s.calls}c/${s.threads}t/${s.preemptions}p`;
+    const n = v.counterexamples.length;
+    return `${s.calls}c/${s.threads}t/${s.preemptions}p${n > 1 ? ` ×${n}` : ""}`;
   };
   const paint = (c: string) => (c === "holds" ? pc.green : c === "n/a" ? pc.dim : pc.red);
   return [`${r.target}@${r.variant}`.padEnd(l.first), ...l.properties.map((p) => paint(cell(p))(cell(p).padEnd(cellWidth(p))))].join("  ");
 }
 
-export const MATRIX_LEGEND = "cells: holds, or the smallest counterexample found: calls/threads/preemptions (n/a: not checked under these options)";
+export const MATRIX_LEGEND =
+  "cells: holds, or the first counterexample found: calls/threads/preemptions, ×n: n distinct counterexamples kept (n/a: not checked under these options)";
 
 export function matrixText(reports: readonly CheckReport[]): string {
   const props = [...new Set(reports.flatMap((r) => r.verdicts.map((v) => v.property)))];

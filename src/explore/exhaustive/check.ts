@@ -13,6 +13,9 @@
  */
 import type { CoverageData } from "../../check/coverage.js";
 import { CoverageRecorder, mergeCoverage } from "../../check/coverage.js";
+import { signatureOf } from "../../../properties/property.js";
+import type { DistinctFindings } from "../distinct.js";
+import { addDistinct, bestDistinct, mergeDistinct } from "../distinct.js";
 import { preemptions } from "../../kernel/rt/execution.js";
 import { trimDecisions } from "../../kernel/schedulers/decisions.js";
 import type { Call } from "../../kernel/rt/trace.js";
@@ -39,6 +42,8 @@ export interface ExhaustiveOptions {
   readonly slice?: { readonly index: number; readonly count: number };
   readonly properties?: readonly string[];
   readonly options?: TargetOptions;
+  /** Distinct counterexamples to keep per property, by signature (default 1: the shortest only). */
+  readonly counterexamples?: number;
   readonly onProgress?: (done: number, total: number, executions: number) => void;
 }
 
@@ -50,6 +55,11 @@ export interface ExhaustiveFinding {
   readonly calls: number;
   readonly threadCount: number;
   readonly preemptions: number;
+}
+
+/** A finding with its signature (what the violation names): one per distinct counterexample. */
+export interface DistinctFinding extends ExhaustiveFinding {
+  readonly signature: string;
 }
 
 export interface ExhaustiveResult {
@@ -73,6 +83,9 @@ export interface ExhaustiveResult {
   readonly missingShards?: readonly number[];
   /** The reference machine's transitions the explored executions took. */
   readonly coverage?: CoverageData;
+  /** How many distinct counterexamples per property were asked for, and the best of each signature (at most that many). */
+  readonly counterexamples?: number;
+  readonly distinct?: DistinctFindings<DistinctFinding>;
 }
 
 /** Whether program `index` belongs to shard `shard` and, within it, to worker `slice`. */
@@ -115,6 +128,8 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   const toThreads = (p: ProgramIdx): Call[][] => p.map((t) => t.map((k) => alphabet[k]!));
 
   const findings: Record<string, ExhaustiveFinding> = {};
+  const limit = Math.max(1, opts.counterexamples ?? 1);
+  const distinct: Record<string, DistinctFinding[]> = {};
   // The programs of the smallest violating size so far, per property, for the preemption pass.
   const candidates = new Map<string, { size: number; programs: number[] }>();
   const all = enumeratePrograms(bound);
@@ -136,7 +151,8 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
       (ex, decisions) => {
         coverage.add(ex);
         for (const p of wanted) {
-          if (p.check(ex).holds) continue;
+          const v = p.check(ex);
+          if (v.holds) continue;
           const f: ExhaustiveFinding = {
             program: index,
             threads,
@@ -146,6 +162,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
             preemptions: preemptions(ex),
           };
           if (better(f, findings[p.name])) findings[p.name] = f;
+          if (limit > 1) addDistinct(distinct, p.name, { ...f, signature: signatureOf(v, ex) }, better);
           const c = candidates.get(p.name);
           if (!c || calls < c.size) candidates.set(p.name, { size: calls, programs: [index] });
           else if (calls === c.size && c.programs[c.programs.length - 1] !== index) c.programs.push(index);
@@ -189,6 +206,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     findings,
     ms: Math.round(performance.now() - started),
     coverage: coverage.data(),
+    ...(limit > 1 ? { counterexamples: limit, distinct: bestDistinct<DistinctFinding>(distinct, limit, better) } : {}),
   };
 }
 
@@ -227,6 +245,7 @@ export function combineParts(parts: readonly ExhaustiveResult[]): ExhaustiveResu
   const findings: Record<string, ExhaustiveFinding> = {};
   for (const r of parts) for (const [p, f] of Object.entries(r.findings)) if (better(f, findings[p])) findings[p] = f;
   const sum = (k: "programs" | "executions" | "classes" | "pruned") => parts.reduce((n, r) => n + r[k], 0);
+  const limit = Math.max(...parts.map((r) => r.counterexamples ?? 1));
   return {
     ...parts[0]!,
     programs: sum("programs"),
@@ -236,5 +255,6 @@ export function combineParts(parts: readonly ExhaustiveResult[]): ExhaustiveResu
     findings,
     ms: Math.max(...parts.map((r) => r.ms)),
     ...withCoverage(mergeCoverage(parts.map((r) => r.coverage))),
+    ...(limit > 1 ? { counterexamples: limit, distinct: mergeDistinct<DistinctFinding>(parts.map((r) => r.distinct), limit, better) } : {}),
   };
 }

@@ -19,7 +19,7 @@ interface Job {
 const job = workerData as Job;
 try {
   const subject = job.source
-    ? (await loadVariantFile(job.source)).subject(job.options)
+    ? (await loadVariantFile(job.source, { target: job.target })).subject(job.options)
     : findTarget(job.target).subject(job.variant, job.options);
   let last = 0;
   const result = checkExhaustive(subject, {
