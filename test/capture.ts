@@ -22,3 +22,11 @@ export function captureOutput(): Captured {
   afterEach(() => vi.restoreAllMocks());
   return io;
 }
+
+/** The first result of a command's --json output (the envelope: report/schema.ts). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function jsonResult(out: string): any {
+  const j = JSON.parse(out) as { schemaVersion: number; results: unknown[] };
+  if (j.schemaVersion !== 1 || !Array.isArray(j.results)) throw new Error("not the --json envelope");
+  return j.results[0];
+}

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { captureOutput } from "./capture.js";
+import { captureOutput, jsonResult } from "./capture.js";
 import { main } from "../src/cli/main.js";
 
 const io = captureOutput();
@@ -26,7 +26,7 @@ describe("kvm-ordercheck CLI", () => {
 
   it("exits 0 when nothing is found, and --json has the documented fields", async () => {
     expect(await main(["check", "riscv-hgatp@v8", "--runs", "400", "--seed", "1", "--json"])).toBe(0);
-    const j = JSON.parse(io.out);
+    const j = jsonResult(io.out);
     expect(j).toMatchObject({ target: "riscv-hgatp", variant: "v8", verdict: "holds", property: null, counterexample: null });
     expect(j.stats.executions).toBeGreaterThanOrEqual(400);
     expect(typeof j.stats.ms).toBe("number");
@@ -34,7 +34,7 @@ describe("kvm-ordercheck CLI", () => {
 
   it("--json on a violation carries the counterexample's threads, decisions, steps and replay", async () => {
     expect(await main(["check", "riscv-hgatp@v2", "--runs", "2000", "--seed", "2", "--json"])).toBe(1);
-    const j = JSON.parse(io.out);
+    const j = jsonResult(io.out);
     expect(j.verdict).toBe("violated");
     expect(j.counterexample.threads.length).toBeGreaterThan(0);
     expect(Array.isArray(j.counterexample.decisions)).toBe(true);
@@ -42,7 +42,7 @@ describe("kvm-ordercheck CLI", () => {
     expect(j.replay).toMatch(/^kvmoc1\./);
     io.out = "";
     expect(await main(["replay", j.replay, "--json"])).toBe(1);
-    expect(JSON.parse(io.out).counterexample.message).toBe(j.counterexample.message);
+    expect(jsonResult(io.out).counterexample.message).toBe(j.counterexample.message);
   });
 
   it("prints a matrix for a target without a variant", async () => {
@@ -86,7 +86,7 @@ describe("kvm-ordercheck CLI, memory-fault targets", () => {
     const j = JSON.parse(io.out);
     expect(j.verdict).toBe("holds");
     expect(j.matrix["arm64-memfault@current"]["no-memfault-leak"]).toBe("n/a");
-    expect(j.reports).toHaveLength(4);
+    expect(j.results).toHaveLength(4);
   });
 
   it.each([
@@ -131,7 +131,7 @@ describe("kvm-ordercheck CLI, exhaustive mode", () => {
   it("--shard parts merged give the verdict and counts of one run; a part alone proves nothing", async () => {
     const args = ["check", "riscv-hgatp@v7", "--exhaustive", "--threads", "2", "--calls", "2", "--workers", "1", "--json"];
     expect(await main(args)).toBe(1);
-    const whole = JSON.parse(io.out);
+    const whole = jsonResult(io.out);
     const files: string[] = [];
     for (const i of [0, 1, 2]) {
       io.out = "";
@@ -139,11 +139,11 @@ describe("kvm-ordercheck CLI, exhaustive mode", () => {
       const file = join(dir, `shard-${i}.json`);
       writeFileSync(file, io.out);
       files.push(file);
-      expect(JSON.parse(io.out).proof).toEqual([]);
+      expect(jsonResult(io.out).proof).toEqual([]);
     }
     io.out = "";
     expect(await main(["merge", ...files, "--json"])).toBe(1);
-    const merged = JSON.parse(io.out);
+    const merged = jsonResult(io.out);
     expect(merged.stats).toEqual({ ...whole.stats, ms: merged.stats.ms });
     expect(merged.properties.map((p: { verdict: string }) => p.verdict)).toEqual(whole.properties.map((p: { verdict: string }) => p.verdict));
     expect(merged.counterexample.steps).toEqual(whole.counterexample.steps);

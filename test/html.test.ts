@@ -39,7 +39,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!haveChromium)(`HTML report in headless Chromium (${CHROMIUM})`, () => {
-  it("renders the diagrams, has every step in the table, the C reproducer and the replay command", async () => {
+  it("renders the diagrams, has every step in the table, the C reproducer and the replay command", { timeout: 150_000 }, async () => {
     const subject = findTarget("riscv-hgatp").subject("v7");
     const report = checkRandom(subject, { runs: 3000, seed: 4, maxThreads: 3, maxCalls: 4 });
     const section = sectionOfRandom(subject, report);
@@ -74,6 +74,11 @@ describe.skipIf(!haveChromium)(`HTML report in headless Chromium (${CHROMIUM})`,
         expect(await svg.count()).toBe(1);
         expect(((await svg.textContent()) ?? "").length).toBeGreaterThan(20);
       }
+      // No diagram is wider than the window (Mermaid's useMaxWidth; the page never scrolls sideways for one).
+      const widths = await tab.evaluate(() => [...document.querySelectorAll("pre.mermaid svg")].map((svg) => svg.getBoundingClientRect().width));
+      for (const w of widths) expect(w).toBeLessThanOrEqual(1400);
+      // The patch links to its thread on lore.
+      expect(await tab.locator('a[href^="https://lore.kernel.org/all/"]').count()).toBeGreaterThan(0);
       // The state diagram names every state of the machine.
       const machineText = await tab.locator(".diagram.machine svg").textContent();
       for (const s of ["created", "configured", "committed", "violated"]) expect(machineText).toContain(s);
@@ -101,6 +106,10 @@ describe.skipIf(!haveChromium)(`HTML report in headless Chromium (${CHROMIUM})`,
       await tab.waitForFunction(() => document.body.dataset.mermaid !== "pending", null, { timeout: 45_000 });
       expect(await tab.evaluate(() => document.body.dataset.mermaid)).toBe("rendered");
       expect(await tab.locator("pre.mermaid svg").count()).toBe(cxs.length + 1);
+      // The directory's index lists the variant and links to its page.
+      await tab.goto(pathToFileURL(join(dir, "bundle", "index.html")).href);
+      await tab.locator('a[href="riscv-hgatp%40v7/index.html"]').click();
+      await tab.waitForFunction(() => document.body.dataset.mermaid === "rendered", null, { timeout: 45_000 });
     } finally {
       await context.close();
     }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mermaid from "mermaid";
 import { afterAll, describe, expect, it } from "vitest";
-import { captureOutput } from "./capture.js";
+import { captureOutput, jsonResult } from "./capture.js";
 import { getStateNodes } from "xstate/graph";
 import { machineGraph } from "../model/graph.js";
 import { CoverageRecorder, coverageSummary, mergeCoverage } from "../src/check/coverage.js";
@@ -58,13 +58,13 @@ describe("ITF", () => {
       expect(Object.keys(s).sort()).toEqual(["#meta", ...ITF_VARS].sort());
     });
     const shared = (k: number) => itf.states[k]!.shared as Record<string, unknown>;
-    expect(shared(0)["kvm->created_vcpus"]).toEqual({ "#bigint": "0" });
+    expect(shared(0)["kvm_created_vcpus"]).toEqual({ "#bigint": "0" });
     const bump = events.find((e) => e.kind === "write" && e.loc === "kvm->created_vcpus")!;
-    expect(shared(bump.i)["kvm->created_vcpus"]).toEqual({ "#bigint": "0" });
-    expect(shared(bump.i + 1)["kvm->created_vcpus"]).toEqual({ "#bigint": "1" });
+    expect(shared(bump.i)["kvm_created_vcpus"]).toEqual({ "#bigint": "0" });
+    expect(shared(bump.i + 1)["kvm_created_vcpus"]).toEqual({ "#bigint": "1" });
     // The last state's cells are the execution's final values.
     const last = itf.states[itf.states.length - 1]!;
-    expect((last.shared as Record<string, unknown>)["kvm->arch.pgd_levels"]).toEqual({ "#bigint": "3" });
+    expect((last.shared as Record<string, unknown>)["kvm_arch_pgd_levels"]).toEqual({ "#bigint": "3" });
     // kvm->lock is held by T0 right after T0's first acquire, by nobody at the start.
     const lock = events.find((e) => e.kind === "acquire" && e.loc === "kvm->lock")!;
     const holders = (k: number) => (itf.states[k]!.locks as { "#map": [string, { "#set": unknown[] }][] })["#map"].find(([m]) => m === "kvm->lock")![1]["#set"];
@@ -214,7 +214,7 @@ describe("CLI: report files", () => {
     const d = tempDir();
     const mmd = join(d, "none.mmd");
     expect(await main(["check", "riscv-hgatp@v8", "--runs", "200", "--seed", "1", "--json", "--mermaid", mmd])).toBe(0);
-    const j = JSON.parse(io.out);
+    const j = jsonResult(io.out);
     expect(j.coverage.machine).toBe("riscv-vm");
     expect(j.coverage.transitions.total).toBe(10);
     expect(j.coverage.transitions.reached).toBeLessThanOrEqual(10);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
-import { captureOutput } from "./capture.js";
+import { captureOutput, jsonResult } from "./capture.js";
 import type { Fixtures } from "./variant-fixtures.js";
 import { makeFixtures } from "./variant-fixtures.js";
 
@@ -36,17 +36,18 @@ beforeAll(async () => {
   for (const i of [0, 1]) shard[`all-${i}`] = await shardFile(`all-${i}`, ["check", "riscv-hgatp", ...bound, "--shard", `${i}/2`]);
   for (const i of [0, 1])
     shard[`file-${i}`] = await shardFile(`file-${i}`, ["check", "riscv-hgatp@v9-nolock", "--variant-file", fx.buggy, ...bound, "--shard", `${i}/2`]);
-});
+}, 120_000);
 afterAll(() => {
   fx.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A copy of shard file `name` with `change` applied to its JSON. */
+/** A copy of shard file `name` with `change` applied to its (first) result. */
 function tampered(name: string, change: (j: { result: Record<string, unknown> }) => unknown): string {
   const file = join(dir, `${name}-tampered.json`);
-  const j = JSON.parse(readFileSync(shard[name]!, "utf8")) as { result: Record<string, unknown> };
-  writeFileSync(file, JSON.stringify(change(j) ?? j));
+  const j = JSON.parse(readFileSync(shard[name]!, "utf8")) as { results: { result: Record<string, unknown> }[] };
+  change(j.results[0]!);
+  writeFileSync(file, JSON.stringify(j));
   return file;
 }
 
@@ -68,7 +69,8 @@ describe("merge", () => {
 
   it("of a set with a shard missing prints only JSON with --json, complete: false, no holds, and exits 2", async () => {
     expect(await main(["merge", shard["v8-0"]!, "--json"])).toBe(2);
-    const j = JSON.parse(io.out);
+    expect(JSON.parse(io.out)).toMatchObject({ verdict: "incomplete", complete: false });
+    const j = jsonResult(io.out);
     expect(j).toMatchObject({ verdict: "incomplete", complete: false, missingShards: [1], proof: [] });
     expect(j.properties.map((p: { verdict: string }) => p.verdict)).not.toContain("holds");
     expect(io.err.trim().split("\n")).toEqual(["kvm-ordercheck: incomplete: shards 1 of 2 are missing (riscv-hgatp@v8); the bound is not covered"]);
@@ -83,7 +85,7 @@ describe("merge", () => {
     expect(io.err).toMatch(/is a shard of riscv-hgatp@v9-nolock, which is not shipped: give its file with --variant-file/);
     io.out = "";
     expect(await main(["merge", shard["file-0"]!, shard["file-1"]!, "--variant-file", fx.buggy, "--json"])).toBe(1);
-    expect(JSON.parse(io.out)).toMatchObject({ variant: "v9-nolock", verdict: "violated", complete: true });
+    expect(jsonResult(io.out)).toMatchObject({ variant: "v9-nolock", verdict: "violated", complete: true });
   });
 
   const write = (name: string, text: string) => {
@@ -94,7 +96,7 @@ describe("merge", () => {
 
   it.each([
     ["null", () => write("null.json", "null"), /null.json is not the --json output of check --exhaustive: expected the --json output/],
-    ['{"result":{}}', () => write("empty.json", '{"result":{}}'), /empty.json is not the --json output of check --exhaustive: result\.target/],
+    ['{"result":{}}', () => write("empty.json", '{"result":{}}'), /empty.json is not the --json output of check --exhaustive: results/],
     ["a shard count of 1e20", () => tampered("v8-0", (j) => void ((j.result.shard as { count: number }).count = 1e20)), /result\.shard\.count/],
     ["a count that is a string", () => tampered("v8-0", (j) => void (j.result.programs = "x")), /result\.programs/],
     ["a call in the alphabet that is C", () => tampered("v8-0", (j) => void ((j.result.alphabet as { id?: unknown }[])[1]!.id = "0); system(\"id\"")), /result\.alphabet\[1\]\.id: expected a __u64/],

@@ -104,6 +104,6 @@ describe("a report bundle", () => {
     expect(entry!.dir).toBe(join(at.reports, "riscv-hgatp@v7"));
     expect(existsSync(at.victim)).toBe(true);
     expect(readdirSync(at.base).sort()).toEqual(["reports", "victim"]);
-    expect(readdirSync(at.reports).sort()).toEqual(["mermaid.min.js", "riscv-hgatp@v7"]);
+    expect(readdirSync(at.reports).sort()).toEqual(["index.html", "mermaid.min.js", "riscv-hgatp@v7"]);
   });
 });

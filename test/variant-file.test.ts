@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { captureOutput } from "./capture.js";
+import { captureOutput, jsonResult } from "./capture.js";
 import { main } from "../src/cli/main.js";
 import type { Fixtures } from "./variant-fixtures.js";
 import { REPO, makeFixtures } from "./variant-fixtures.js";
@@ -26,23 +26,23 @@ describe("check --variant-file", () => {
 
   it("checks target@name alone: the guide's example holds", async () => {
     expect(await main(["check", "riscv-hgatp@v9-example", "--variant-file", fx.correct, "--runs", "500", "--seed", "1", "--json"])).toBe(0);
-    expect(JSON.parse(io.out)).toMatchObject({ target: "riscv-hgatp", variant: "v9-example", verdict: "holds" });
+    expect(jsonResult(io.out)).toMatchObject({ target: "riscv-hgatp", variant: "v9-example", verdict: "holds" });
   });
 
   it("replays a file variant's token with --variant-file, and says what is missing without it", async () => {
     expect(await main(["check", "riscv-hgatp@v9-nolock", "--variant-file", fx.buggy, "--runs", "500", "--seed", "3", "--property", "hgatp-single-view", "--json"])).toBe(1);
-    const j = JSON.parse(io.out);
+    const j = jsonResult(io.out);
     expect(j.property).toBe("hgatp-single-view");
     io.out = "";
     expect(await main(["replay", j.replay])).toBe(2);
     expect(io.err).toMatch(/riscv-hgatp@v9-nolock, which is not shipped: replay a variant of your own with --variant-file/);
     expect(await main(["replay", j.replay, "--json", "--variant-file", fx.buggy])).toBe(1);
-    expect(JSON.parse(io.out).counterexample.message).toBe(j.counterexample.message);
+    expect(jsonResult(io.out).counterexample.message).toBe(j.counterexample.message);
   });
 
   it("runs exhaustive mode on worker threads that load the file themselves", async () => {
     expect(await main(["check", "riscv-hgatp@v9-nolock", "--variant-file", fx.buggy, "--exhaustive", "--workers", "2", "--property", "hgatp-single-view", "no-deadlock", "--json"])).toBe(1);
-    const j = JSON.parse(io.out);
+    const j = jsonResult(io.out);
     expect(j.mode).toBe("exhaustive");
     expect(j.properties.find((p: { property: string }) => p.property === "hgatp-single-view").verdict).toBe("violated");
     expect(j.proof).toContainEqual(expect.stringMatching(/^no-deadlock holds for all programs/));
@@ -65,7 +65,7 @@ export default defineVariant({
 `,
     );
     expect(await main(["check", "arm64-memfault@ungated", "--variant-file", file, "--runs", "400", "--seed", "1", "--property", "memfault-errno", "--json"])).toBe(1);
-    expect(JSON.parse(io.out)).toMatchObject({ target: "arm64-memfault", variant: "ungated", verdict: "violated", property: "memfault-errno" });
+    expect(jsonResult(io.out)).toMatchObject({ target: "arm64-memfault", variant: "ungated", verdict: "violated", property: "memfault-errno" });
   });
 });
 

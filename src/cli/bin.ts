@@ -7,7 +7,7 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), undefined, process.stdout).then(
   (code) => {
     process.exitCode = code;
   },

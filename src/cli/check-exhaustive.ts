@@ -1,14 +1,18 @@
-/** `kvm-ordercheck check --exhaustive` (`merge` is merge.ts). */
+/** `kvm-ordercheck check --exhaustive` (`merge` is merge.ts): each subject's verdict as it finishes, in the run's format. */
 import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
 import { exhaustiveJson, exhaustiveText, findingsOf } from "../report/exhaustive.js";
 import type { Subject } from "../targets/target.js";
+import { estimateLine } from "./estimate.js";
+import { onInterrupt } from "./interrupt.js";
 import { progressBar } from "./progress.js";
 import type { HtmlSection } from "../report/html.js";
 import type { OutputRequest } from "./outputs.js";
 import { sectionOfExhaustive, writeOutputs } from "./outputs.js";
 import type { ReproRequest } from "./repro.js";
 import { writeRepro } from "./repro.js";
+import type { Format } from "./run-output.js";
+import { RunOutput } from "./run-output.js";
 
 export interface ExhaustiveRun {
   readonly subjects: readonly Subject[];
@@ -21,45 +25,55 @@ export interface ExhaustiveRun {
   readonly workers: number;
   readonly shard?: { readonly index: number; readonly count: number };
   readonly properties?: readonly string[];
-  readonly json: boolean;
+  readonly format: Format;
   readonly repro?: ReproRequest;
   readonly outputs?: OutputRequest;
 }
 
-function report(subject: Subject, r: ExhaustiveResult, json: boolean): string {
-  return json ? JSON.stringify(exhaustiveJson(subject, r), null, 2) : exhaustiveText(subject, r);
-}
+/** What an exhaustive subject that a signal interrupted lacks. */
+const NO_PROOF = "no proof was reached for its bound (an exhaustive run proves nothing until it has explored the whole bound)";
 
 export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void): Promise<number> {
-  const out: string[] = [];
+  const out = new RunOutput("check", o.format, write, o.subjects.map((s) => `${s.target}@${s.variant}`), NO_PROOF);
+  const removeInterrupt = onInterrupt((signal) => out.interrupted(signal));
   const found: Parameters<typeof writeRepro>[1][number][] = [];
   const sections: HtmlSection[] = [];
   let violated = false;
-  for (const subject of o.subjects) {
-    const bar = progressBar(!o.json, `${subject.target}@${subject.variant}`);
-    const r = await checkExhaustiveParallel(
-      subject,
-      o.options,
-      {
-        threads: o.threads,
-        calls: o.calls,
-        reduction: o.dpor ? "dpor" : "none",
-        options: o.options,
-        ...(o.counterexamples !== undefined ? { counterexamples: o.counterexamples } : {}),
-        onProgress: (done, total, executions) => bar.update(done, total, executions),
-        ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
-        ...(o.shard ? { shard: o.shard } : {}),
-        ...(o.properties ? { properties: o.properties } : {}),
-      },
-      o.workers,
-    );
-    bar.stop();
-    violated ||= Object.keys(r.findings).length > 0;
-    out.push(report(subject, r, o.json));
-    if (o.outputs) sections.push(sectionOfExhaustive(subject, r));
-    if (o.repro) found.push(...findingsOf(subject, r).map((cx) => ({ cx, subject })));
+  try {
+    for (const [k, subject] of o.subjects.entries()) {
+      const estimate = estimateLine(subject, o.threads, o.calls, o.dpor);
+      if (estimate) process.stderr.write(`kvm-ordercheck: ${estimate}\n`);
+      const bar = progressBar(`${subject.target}@${subject.variant}`, "programs");
+      let r: ExhaustiveResult;
+      try {
+        r = await checkExhaustiveParallel(
+          subject,
+          o.options,
+          {
+            threads: o.threads,
+            calls: o.calls,
+            reduction: o.dpor ? "dpor" : "none",
+            options: o.options,
+            ...(o.counterexamples !== undefined ? { counterexamples: o.counterexamples } : {}),
+            onProgress: (done, total, executions) => bar.update(done, total, executions),
+            ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
+            ...(o.shard ? { shard: o.shard } : {}),
+            ...(o.properties ? { properties: o.properties } : {}),
+          },
+          o.workers,
+        );
+      } finally {
+        bar.stop();
+      }
+      violated ||= Object.keys(r.findings).length > 0;
+      out.subject(exhaustiveJson(subject, r), `${k > 0 ? "\n" : ""}${exhaustiveText(subject, r)}\n`);
+      if (o.outputs) sections.push(sectionOfExhaustive(subject, r));
+      if (o.repro) found.push(...findingsOf(subject, r).map((cx) => ({ cx, subject })));
+    }
+    out.end();
+  } finally {
+    removeInterrupt();
   }
-  write(o.json && out.length > 1 ? `[${out.join(",\n")}]\n` : `${out.join("\n\n")}\n`);
   if (o.repro) writeRepro(o.repro, found);
   if (o.outputs) writeOutputs(o.outputs, sections);
   return violated ? 1 : 0;

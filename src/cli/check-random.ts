@@ -1,14 +1,18 @@
-/** `kvm-ordercheck check` in random mode (fast-check), with the text, matrix or JSON report. */
+/** `kvm-ordercheck check` in random mode (fast-check): each subject's verdict as it finishes, in the run's format. */
 import type { CheckReport } from "../explore/random.js";
 import { checkRandomOf } from "../variant/remote.js";
 import { checkReportJson, matrixJson } from "../report/json.js";
 import { coverageLine } from "../report/coverage.js";
-import { checkReportText, matrixText } from "../report/text.js";
+import { MATRIX_LEGEND, checkReportText, matrixHeader, matrixLayout, matrixRow } from "../report/text.js";
 import type { Subject } from "../targets/target.js";
+import { onInterrupt } from "./interrupt.js";
 import type { OutputRequest } from "./outputs.js";
 import { sectionOfRandom, writeOutputs } from "./outputs.js";
+import { progressBar } from "./progress.js";
 import type { ReproRequest } from "./repro.js";
 import { reproHint, writeRepro } from "./repro.js";
+import type { Format } from "./run-output.js";
+import { RunOutput } from "./run-output.js";
 
 export interface RandomRun {
   readonly subjects: readonly Subject[];
@@ -21,53 +25,60 @@ export interface RandomRun {
   readonly properties?: readonly string[];
   readonly strategy: "random" | "pct";
   readonly depth: number;
-  readonly json: boolean;
+  readonly format: Format;
   readonly repro?: ReproRequest;
   readonly outputs?: OutputRequest;
 }
 
+const nameOf = (s: { readonly target: string; readonly variant: string }) => `${s.target}@${s.variant}`;
+
+/** Lets a pending signal in between two subjects (a subject's check itself runs without a break). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function runRandom(o: RandomRun, write: (s: string) => void): Promise<number> {
+  const out = new RunOutput("check", o.format, write, o.subjects.map(nameOf));
+  const removeInterrupt = onInterrupt((signal) => out.interrupted(signal));
   const reports: CheckReport[] = [];
-  for (const subject of o.subjects)
-    reports.push(
-      await checkRandomOf(subject, {
-      runs: o.runs,
-      seed: o.seed,
-      maxThreads: o.threads,
-      maxCalls: o.calls,
-      options: o.options,
-      ...(o.counterexamples !== undefined ? { counterexamples: o.counterexamples } : {}),
-      strategy: o.strategy === "pct" ? { kind: "pct", depth: o.depth } : { kind: "uniform" },
-      ...(o.properties ? { properties: o.properties } : {}),
-      }),
-    );
-  if (o.json) {
-    write(`${JSON.stringify(reports.length === 1 ? checkReportJson(reports[0]!) : matrixJson(reports), null, 2)}\n`);
-  } else if (reports.length === 1) {
-    write(`${checkReportText(reports[0]!, o.subjects[0]!)}\n`);
-    const source = o.subjects[0]!.source;
-    if (source && reports[0]!.verdicts.some((v) => v.verdict === "violated")) write(`(a variant from a file: replay with --variant-file ${source})\n`);
-  } else {
-    // One matrix per target: targets do not share properties.
-    for (const name of [...new Set(reports.map((r) => r.target))]) {
-      const rows = reports.filter((r) => r.target === name);
-      write(`${matrixText(rows)}\n`);
-      const coverage = coverageLine(rows);
-      if (coverage) write(`${coverage}\n`);
-      for (const r of rows) {
-        // A variant from a file is replayed with that file.
-        const source = o.subjects.find((s) => s.target === r.target && s.variant === r.variant)?.source;
-        const file = source ? ` --variant-file ${source}` : "";
-        for (const v of r.verdicts)
-          if (v.verdict === "violated")
-            for (const cx of v.counterexamples) write(`  ${r.target}@${r.variant} ${v.property}: kvm-ordercheck replay ${cx.replay}${file}\n`);
+  const single = o.subjects.length === 1;
+  // Several subjects: one matrix per target (targets do not share properties), row by row.
+  const targets = [...new Set(o.subjects.map((s) => s.target))];
+  const layoutOf = new Map(
+    targets.map((t) => {
+      const mine = o.subjects.filter((s) => s.target === t);
+      const props = [...new Set(mine.flatMap((s) => [...s.properties.map((p) => p.name), ...(s.unchecked ?? []).map((u) => u.property)]))].filter(
+        (p) => !o.properties || o.properties.includes(p),
+      );
+      return [t, matrixLayout(o.subjects.map(nameOf), props)] as const;
+    }),
+  );
+  try {
+    for (const [k, subject] of o.subjects.entries()) {
+      await turn();
+      const bar = progressBar(nameOf(subject), "runs");
+      let r: CheckReport;
+      try {
+        r = await checkRandomOf(subject, {
+          runs: o.runs,
+          seed: o.seed,
+          maxThreads: o.threads,
+          maxCalls: o.calls,
+          options: o.options,
+          ...(o.counterexamples !== undefined ? { counterexamples: o.counterexamples } : {}),
+          strategy: o.strategy === "pct" ? { kind: "pct", depth: o.depth } : { kind: "uniform" },
+          onProgress: (done, total, executions) => bar.update(done, total, executions),
+          ...(o.properties ? { properties: o.properties } : {}),
+        });
+      } finally {
+        bar.stop();
       }
-      write("\n");
+      reports.push(r);
+      out.subject(checkReportJson(r), single ? singleText(subject, r) : matrixText(o, r, k, layoutOf.get(subject.target)!, reports));
     }
-    const ms = reports.reduce((n, r) => n + r.stats.ms, 0);
-    const ex = reports.reduce((n, r) => n + r.stats.executions, 0);
-    write(`${ex} executions in ${ms} ms (seed ${o.seed}); a cell's details: kvm-ordercheck check <target>@<variant> --seed ${o.seed}\n`);
-    if (reports.some((r) => r.verdicts.some((v) => v.verdict === "violated"))) write(`${reproHint("<token>")}\n`);
+    await turn();
+    if (!single) out.text(summaryText(o, reports));
+    out.end(single ? {} : { matrix: matrixJson(reports) });
+  } finally {
+    removeInterrupt();
   }
   if (o.repro)
     writeRepro(
@@ -76,4 +87,42 @@ export async function runRandom(o: RandomRun, write: (s: string) => void): Promi
     );
   if (o.outputs) writeOutputs(o.outputs, reports.map((r, k) => sectionOfRandom(o.subjects[k]!, r)));
   return reports.some((r) => r.verdicts.some((v) => v.verdict === "violated")) ? 1 : 0;
+}
+
+function singleText(subject: Subject, r: CheckReport): string {
+  const file = subject.source && r.verdicts.some((v) => v.verdict === "violated") ? `(a variant from a file: replay with --variant-file ${subject.source})\n` : "";
+  return `${checkReportText(r, subject)}\n${file}`;
+}
+
+/** A finished subject's matrix row, after its target's header when it is the target's first, and the target's footer when it is its last. */
+function matrixText(o: RandomRun, r: CheckReport, k: number, layout: ReturnType<typeof matrixLayout>, done: readonly CheckReport[]): string {
+  const lines: string[] = [];
+  const first = o.subjects.findIndex((s) => s.target === r.target);
+  const last = o.subjects.length - 1 - [...o.subjects].reverse().findIndex((s) => s.target === r.target);
+  if (k === first) lines.push(matrixHeader(layout));
+  lines.push(matrixRow(layout, r));
+  if (k === last) {
+    lines.push(MATRIX_LEGEND);
+    const rows = done.filter((x) => x.target === r.target);
+    const coverage = coverageLine(rows);
+    if (coverage) lines.push(coverage);
+    for (const row of rows) {
+      // A variant from a file is replayed with that file.
+      const source = o.subjects.find((s) => s.target === row.target && s.variant === row.variant)?.source;
+      const file = source ? ` --variant-file ${source}` : "";
+      for (const v of row.verdicts)
+        if (v.verdict === "violated")
+          for (const cx of v.counterexamples) lines.push(`  ${row.target}@${row.variant} ${v.property}: kvm-ordercheck replay ${cx.replay}${file}`);
+    }
+    lines.push("");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function summaryText(o: RandomRun, reports: readonly CheckReport[]): string {
+  const ms = reports.reduce((n, r) => n + r.stats.ms, 0);
+  const ex = reports.reduce((n, r) => n + r.stats.executions, 0);
+  const lines = [`${ex} executions in ${ms} ms (seed ${o.seed}); a cell's details: kvm-ordercheck check <target>@<variant> --seed ${o.seed}`];
+  if (reports.some((r) => r.verdicts.some((v) => v.verdict === "violated"))) lines.push(reproHint("<token>"));
+  return `${lines.join("\n")}\n`;
 }

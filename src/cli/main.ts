@@ -25,6 +25,13 @@ import { runReal } from "../real/cli.js";
 import type { LoadedVariant } from "../variant/cli.js";
 import { BASE_HELP, PATCH_HELP, VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
 import { subjectsOfSpecs } from "../variant/resolve.js";
+import { displayFor, forDisplay, setDisplay } from "../report/style.js";
+import { VERSION } from "../version.js";
+import { loreUrl } from "../report/lore.js";
+import { installSignalHandlers } from "./interrupt.js";
+import { FORMATS, formatOf } from "./run-output.js";
+
+const FORMAT_HELP = "text (default), json (one versioned shape: schema/output.schema.json), ktap (the kernel's KTAP) or junit (JUnit XML)";
 
 /** Distinct counterexamples kept per property unless --counterexamples says otherwise. */
 const DEFAULT_COUNTEREXAMPLES = 3;
@@ -74,6 +81,7 @@ interface CheckOpts extends OutputOptions {
   calls?: number;
   property?: string[];
   json?: boolean;
+  format?: string;
   exhaustive?: boolean;
   preemptions?: number;
   dpor: boolean;
@@ -98,6 +106,8 @@ function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly Load
 
 async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: string) => void): Promise<number> {
   refuseIgnored(o);
+  const format = formatOf(o);
+  const structured = format !== "text";
   const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile, { ...(o.patch !== undefined ? { file: o.patch } : {}), ...(o.base !== undefined ? { base: o.base } : {}) }));
   if (o.exhaustive) {
     return runExhaustive(
@@ -109,9 +119,9 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
         counterexamples: o.counterexamples,
         dpor: o.dpor,
         workers: workersFor(o.workers),
-        json: Boolean(o.json),
-        repro: reproRequest(o, Boolean(o.json), write),
-        outputs: outputRequest(o, Boolean(o.json), write),
+        format,
+        repro: reproRequest(o, structured, write),
+        outputs: outputRequest(o, structured, write),
         ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
         ...(o.shard ? { shard: o.shard } : {}),
         ...(o.property ? { properties: o.property } : {}),
@@ -130,9 +140,9 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
       counterexamples: o.counterexamples,
       strategy: o.strategy,
       depth: o.depth ?? 3,
-      json: Boolean(o.json),
-      repro: reproRequest(o, Boolean(o.json), write),
-      outputs: outputRequest(o, Boolean(o.json), write),
+      format,
+      repro: reproRequest(o, structured, write),
+      outputs: outputRequest(o, structured, write),
       ...(o.property ? { properties: o.property } : {}),
     },
     write,
@@ -155,7 +165,7 @@ function listText(): string {
   const out: string[] = [];
   for (const t of TARGETS) {
     out.push(`${t.name} — ${t.summary}`);
-    for (const v of t.variants) out.push(`  @${v.name.padEnd(12)} ${v.summary}`, `                ${v.patch.title} (${v.patch.date}, <${v.patch.messageId}>)`);
+    for (const v of t.variants) out.push(`  @${v.name.padEnd(12)} ${v.summary}`, `                ${v.patch.title} (${v.patch.date}, ${loreUrl(v.patch.messageId)})`);
     for (const [name, values] of Object.entries(t.options ?? {})) out.push(`  option --${name} ${values.join("|")}`);
     const s = t.subject(t.variants[0]!.name);
     out.push("  properties:");
@@ -165,22 +175,43 @@ function listText(): string {
   return out.join("\n");
 }
 
-export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+/** Where stdout goes, for the text reports: a terminal (its width, Unicode, colours) or not. */
+export interface Terminal {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/**
+ * `terminal`: stdout as the executable has it (bin.ts); absent (a library caller, the
+ * tests), the text keeps its Unicode and fixed widths, colours as picocolors decides.
+ */
+export async function main(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s), terminal?: Terminal): Promise<number> {
   let action: () => Promise<number> | number = () => 0;
+  // Text as the display draws it (ASCII off a terminal); JSON, KTAP and JUnit as they are.
+  const out = (o: { json?: boolean; format?: string }) => (o.json || (o.format ?? "text") !== "text" ? write : (s: string) => write(forDisplay(s)));
+  if (terminal) installSignalHandlers();
   const program = new Command("kvm-ordercheck")
     .description("A model checker for the ordering contracts of the Linux KVM userspace API")
+    .version(VERSION, "-V, --version", "print the version")
+    .option("--color", "colours even when stdout is not a terminal (also FORCE_COLOR=1)")
+    .option("--no-color", "no colours (also NO_COLOR=1)")
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: write })
+    .hook("preAction", () => {
+      const flag = program.opts<{ color?: boolean }>().color;
+      if (terminal) setDisplay(displayFor(flag, process.env, terminal));
+      else if (flag !== undefined) setDisplay({ color: flag, unicode: true });
+    })
     .action(() => {
       action = () =>
         runCheck(
           TARGETS.map((t) => t.name),
-          { runs: 2000, dpor: true, strategy: "random", counterexamples: DEFAULT_COUNTEREXAMPLES, reportDir: DEFAULT_REPORT_DIR },
-          write,
+          { runs: 2000, dpor: true, strategy: "random", depth: 3, counterexamples: DEFAULT_COUNTEREXAMPLES, reportDir: DEFAULT_REPORT_DIR },
+          out({}),
         );
     });
   program.command("list").description("targets, variants and properties").action(() => {
-    action = () => (write(`${listText()}\n`), 0);
+    action = () => (out({})(`${listText()}\n`), 0);
   });
   const check = program
     .command("check")
@@ -205,32 +236,36 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--no-dpor", "exhaustive: no partial-order reduction (every interleaving)")
     .option("--workers <n>", "exhaustive: worker threads (default and most: the number of cores)", intIn("--workers", 1, 256))
     .option("--shard <i/n>", "exhaustive: explore only part i of n (combine the --json outputs with merge)", shardSpec)
-    .option("--json", "print JSON")
+    .option("--json", "print JSON (the same as --format json)")
+    .option("--format <format>", FORMAT_HELP, oneOf("--format", FORMATS))
     .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths)
     .option("--patch <file>", PATCH_HELP)
     .option("--base <target@variant>", BASE_HELP);
   withOutputOptions(check, "the first counterexample")
-    .option("--report-dir <dir>", "write a report bundle (HTML, Mermaid, ITF, JSON, C) per counterexample into <dir>")
+    .option("--report-dir <dir>", "write a report directory: index.html of every variant, a page per variant, and per counterexample its Mermaid, ITF, JSON and C")
     .action((targets: string[], o: CheckOpts) => {
-      action = () => runCheck(targets, o, write);
+      action = () => runCheck(targets, o, out(o));
     });
   const replay = program
     .command("replay")
     .description("re-run a counterexample from its replay token")
     .argument("<token>")
-    .option("--json", "print JSON")
+    .option("--json", "print JSON (the same as --format json)")
+    .option("--format <format>", FORMAT_HELP, oneOf("--format", FORMATS))
     .option("--variant-file <path>", "the file of the variant the token names, when it is not shipped; repeatable", collectPaths);
   withOutputOptions(replay, "the counterexample")
-    .action((token: string, o: { json?: boolean; variantFile?: string[] } & ReproFlags & OutputOptions) => {
-      action = async () =>
-        runReplay(
+    .action((token: string, o: { json?: boolean; format?: string; variantFile?: string[]; repro?: string; reproStyle?: string } & OutputOptions) => {
+      action = async () => {
+        const format = formatOf(o);
+        return runReplay(
           token,
-          Boolean(o.json),
-          write,
+          format,
+          out(o),
           await loadForReplay(o.variantFile, () => decodeReplay(token).target),
-          reproRequest(o, Boolean(o.json), write),
-          outputRequest(o, Boolean(o.json), write),
+          reproRequest(o, format !== "text", write),
+          outputRequest(o, format !== "text", write),
         );
+      };
     });
   program
     .command("draw")
@@ -243,10 +278,11 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .command("merge")
     .description("combine the --json outputs of exhaustive shards into one verdict")
     .argument("<files...>")
-    .option("--json", "print JSON")
+    .option("--json", "print JSON (the same as --format json)")
+    .option("--format <format>", FORMAT_HELP, oneOf("--format", FORMATS))
     .option("--variant-file <path>", "the file of a variant the shards are of, when it is not shipped; repeatable", collectPaths)
-    .action((files: string[], o: { json?: boolean; variantFile?: string[] }) => {
-      action = async () => runMerge(files, Boolean(o.json), write, await loadForReplay(o.variantFile, () => shardTarget(files)));
+    .action((files: string[], o: { json?: boolean; format?: string; variantFile?: string[] }) => {
+      action = async () => runMerge(files, formatOf(o), out(o), await loadForReplay(o.variantFile, () => shardTarget(files)));
     });
   program
     .command("real")
@@ -262,7 +298,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--program <json>", "run this program ([[call, ...], ...]) instead of drawing programs")
     .option("--json", "print JSON")
     .action((target: string, o: RealOpts) => {
-      action = () => runReal(target, o, write);
+      action = () => runReal(target, o, out(o));
     });
   try {
     const first = argv[0];

@@ -12,6 +12,8 @@ import { exhaustiveJson, exhaustiveText } from "../report/exhaustive.js";
 import { findTarget } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import type { LoadedVariant } from "../variant/load.js";
+import type { Format } from "./run-output.js";
+import { RunOutput } from "./run-output.js";
 import { readShardFile, shardProblem } from "./shard-file.js";
 
 /** The subject a shard names: a loaded file's variant, or a shipped one. */
@@ -34,7 +36,7 @@ export function shardTarget(paths: readonly string[]): string {
   return first.target;
 }
 
-export function runMerge(paths: readonly string[], json: boolean, write: (s: string) => void, files: readonly LoadedVariant[] = []): number {
+export function runMerge(paths: readonly string[], format: Format, write: (s: string) => void, files: readonly LoadedVariant[] = []): number {
   // Results grouped by target@variant, in the order they first appear.
   const groups = new Map<string, { subject: Subject; parts: ExhaustiveResult[] }>();
   let first: { path: string; specs: string } | undefined;
@@ -56,12 +58,11 @@ export function runMerge(paths: readonly string[], json: boolean, write: (s: str
   }
   const merged = [...groups.values()].map(({ subject, parts }) => ({ subject, r: mergeResults(parts) }));
   const missing = merged.filter((m) => m.r.missingShards);
-  if (json) {
-    const out = merged.map(({ subject, r }) => JSON.stringify(exhaustiveJson(subject, r), null, 2));
-    write(out.length > 1 ? `[${out.join(",\n")}]\n` : `${out[0]}\n`);
-  } else write(`${merged.map(({ subject, r }) => exhaustiveText(subject, r)).join("\n\n")}\n`);
-  // Said on stdout under the text report, on stderr when stdout is JSON.
-  const say = json ? (s: string) => void process.stderr.write(`kvm-ordercheck: ${s}`) : write;
+  const out = new RunOutput("merge", format, write, merged.map(({ subject }) => `${subject.target}@${subject.variant}`));
+  merged.forEach(({ subject, r }, k) => out.subject(exhaustiveJson(subject, r), `${k > 0 ? "\n" : ""}${exhaustiveText(subject, r)}\n`));
+  out.end();
+  // Said on stdout under the text report, on stderr when stdout is JSON, KTAP or JUnit.
+  const say = out.structured ? (s: string) => void process.stderr.write(`kvm-ordercheck: ${s}`) : write;
   for (const { r } of missing)
     say(`incomplete: shards ${r.missingShards!.join(", ")} of ${r.shard.count} are missing (${r.target}@${r.variant}); the bound is not covered\n`);
   if (merged.some(({ r }) => Object.keys(r.findings).length > 0)) return 1;

@@ -189,8 +189,10 @@ export function writeOutputs(req: OutputRequest, sections: readonly HtmlSection[
     }
     if (entries.length === 0) req.say(`no counterexample found: nothing written to ${resolve(req.reportDir)}\n`);
     else {
-      req.say(`reports (per counterexample: .mmd, .itf.json, .json, .c, .selftest.c; one index.html per variant) in ${resolve(req.reportDir)}:\n`);
-      for (const e of entries) req.say(`  ${e.name.padEnd(28)} ${e.counterexamples} counterexample${e.counterexamples === 1 ? "" : "s"}: ${e.html}\n`);
+      req.say(
+        `reports (index.html of every variant; per variant an index.html; per counterexample .mmd, .itf.json, .json, .c, .selftest.c) in ${resolve(req.reportDir)}:\n`,
+      );
+      for (const e of entries) req.say(`  ${e.name.padEnd(28)} ${e.counterexamples ? `${e.counterexamples} counterexample${e.counterexamples === 1 ? "" : "s"}` : "nothing found"}: ${e.html}\n`);
     }
   }
 }

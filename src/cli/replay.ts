@@ -11,11 +11,13 @@ import type { ReproRequest } from "./repro.js";
 import { writeRepro } from "./repro.js";
 import type { LoadedVariant } from "../variant/load.js";
 import { replaySubject } from "../variant/resolve.js";
+import type { Format } from "./run-output.js";
+import { RunOutput } from "./run-output.js";
 
 /** `files`: the --variant-file variants (a token of a variant from a file names it; the file defines it). */
 export function runReplay(
   token: string,
-  json: boolean,
+  format: Format,
   write: (s: string) => void,
   files: readonly LoadedVariant[] = [],
   repro?: ReproRequest,
@@ -33,11 +35,25 @@ export function runReplay(
   const wrong = decisionsProblem(subject, spec.threads, spec.decisions);
   if (wrong) throw new BadTokenError(`replay token's decisions do not fit its program: ${wrong}`);
   const cx = counterexampleOf(subject, spec.options, spec.property, spec.threads, spec.decisions);
-  if (json) {
-    const out = { target: spec.target, variant: spec.variant, verdict: cx ? "violated" : "holds", property: spec.property, counterexample: cx ? counterexampleJson(cx) : null };
-    write(`${JSON.stringify(out, null, 2)}\n`);
-  } else if (cx) write(`${spec.target}@${spec.variant}\n${counterexampleText(cx)}\n`);
-  else write(`${spec.target}@${spec.variant}: ${spec.property} holds on this execution\n`);
+  const statement = subject.properties.find((p) => p.name === spec.property)?.statement;
+  const verdict = cx
+    ? { property: spec.property, statement, verdict: "violated" as const, counterexample: counterexampleJson(cx) }
+    : { property: spec.property, statement, verdict: "holds" as const };
+  const out = new RunOutput("replay", format, write, [`${spec.target}@${spec.variant}`]);
+  out.subject(
+    {
+      target: spec.target,
+      variant: spec.variant,
+      mode: "replay",
+      verdict: verdict.verdict,
+      property: cx ? spec.property : null,
+      counterexample: cx ? counterexampleJson(cx) : null,
+      replay: cx ? cx.replay : null,
+      properties: [verdict],
+    },
+    cx ? `${spec.target}@${spec.variant}\n${counterexampleText(cx)}\n` : `${spec.target}@${spec.variant}: ${spec.property} holds on this execution\n`,
+  );
+  out.end();
   if (repro) writeRepro(repro, cx ? [{ cx, subject }] : []);
   if (outputs)
     writeOutputs(outputs, [

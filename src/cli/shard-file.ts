@@ -1,6 +1,6 @@
 /**
  * A shard file as `merge` reads it: the `--json` output of `check --exhaustive --shard
- * i/n` (one object, or an array of them for several variants), untrusted like every
+ * i/n` (the envelope every command prints, one result per variant), untrusted like every
  * file a user hands over. The shape is checked with zod, every count against its bound;
  * then each result against the subject it names (shardProblem): its bound's alphabet
  * and program count as this tool computes them, and every finding replayed, so that
@@ -67,9 +67,9 @@ const result = z
   })
   .refine((r) => r.programs <= r.totalPrograms, { error: "programs: more than the bound's totalPrograms" });
 
-/** What merge needs of a `--json` output; the rest of the report is not read. */
+/** What merge needs of a `--json` output (the envelope, report/schema.ts: one result per variant); the rest of the report is not read. */
 const shardOutput = z.object({ result }, { error: "expected the --json output of check --exhaustive" });
-const shardFile = z.union([shardOutput, z.array(shardOutput).min(1).max(1024)], { error: "expected the --json output of check --exhaustive" });
+const shardFile = z.object({ results: z.array(shardOutput).min(1).max(1024) }, { error: "expected the --json output of check --exhaustive" });
 
 /** Reads and validates one shard file: its results, or a MergeError naming the file and the field. */
 export function readShardFile(file: string): ExhaustiveResult[] {
@@ -91,14 +91,8 @@ export function readShardFile(file: string): ExhaustiveResult[] {
     throw new MergeError(`${file} is not JSON (expected the --json output of check --exhaustive --shard)`);
   }
   const r = shardFile.safeParse(parsed);
-  if (!r.success) {
-    // The union's own error says only that neither form fits: name the field of the form the file has.
-    const form = Array.isArray(parsed) ? z.array(shardOutput) : shardOutput;
-    const detail = form.safeParse(parsed);
-    throw new MergeError(`${file} is not the --json output of check --exhaustive: ${issueText("", detail.error ?? r.error)}`);
-  }
-  const outputs = Array.isArray(r.data) ? r.data : [r.data];
-  return outputs.map((o) => o.result as unknown as ExhaustiveResult);
+  if (!r.success) throw new MergeError(`${file} is not the --json output of check --exhaustive: ${issueText("", r.error)}`);
+  return r.data.results.map((o) => o.result as unknown as ExhaustiveResult);
 }
 
 /**

@@ -54,7 +54,12 @@ export interface RandomOptions {
   readonly options?: TargetOptions;
   /** Distinct counterexamples to keep per property (default 1). */
   readonly counterexamples?: number;
+  /** Called as the search draws runs (not while it shrinks): runs drawn so far, of `runs`, and executions. */
+  readonly onProgress?: (runs: number, total: number, executions: number) => void;
 }
+
+/** Runs between two progress calls. */
+const PROGRESS_EVERY = 256;
 
 export type PropertyVerdict =
   | {
@@ -138,6 +143,10 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
   let executions = 0;
   let runsLeft = opts.runs;
   let runsDone = 0;
+  let drawn = 0;
+  const drew = () => {
+    if (++drawn % PROGRESS_EVERY === 0) opts.onProgress?.(drawn, opts.runs, executions);
+  };
   const limit = Math.max(1, opts.counterexamples ?? 1);
   const found = new Map<string, { cxs: Counterexample[]; foundAfter: number }>();
   // A property as the search sees it: violated only in a way not yet kept.
@@ -159,6 +168,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     const pass = pct
       ? fc.check(
           fc.property(arbOf(opts.maxThreads, opts.maxCalls).map(([p]) => p), fc.integer(), (p, pseed) => {
+            drew();
             const { ex, decisions } = runPct(p, pseed, pct.depth);
             failing = open.filter((prop) => !novel(prop).check(ex).holds).map((prop) => prop.name);
             if (failing.length) pctFailure = [p, decisions];
@@ -168,6 +178,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
         )
       : fc.check(
           fc.property(arb, ([p, d]) => {
+            drew();
             const ex = run(p, d);
             failing = open.filter((prop) => !novel(prop).check(ex).holds).map((prop) => prop.name);
             return failing.length === 0;

@@ -9,6 +9,8 @@
  * usable KVM device (one line saying so).
  */
 import { parseProgram as parseProgramInput } from "../program/schema.js";
+import { outputJsonText } from "../report/json.js";
+import type { RealResultJson } from "../report/schema.js";
 import { UsageError } from "../targets/errors.js";
 import type { Threads } from "../targets/target.js";
 import { subjectsOfSpec } from "../variant/resolve.js";
@@ -33,7 +35,8 @@ export interface RealOpts {
   json?: boolean;
 }
 
-const asJson = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+/** One report in the --json envelope every command prints (report/schema.ts checks its shape as it is printed). */
+const asJson = (x: unknown): string => outputJsonText("real", [x as RealResultJson]).trimEnd();
 
 /** `--program '[[{"ioctl": ...}], [...]]'`: threads of calls (program/schema.ts checks every field), or a one-line error. */
 export function parseProgram(json: string): Threads {

@@ -1,5 +1,5 @@
 /** The real backend's reports as text: differences, exit-reason verdicts, race outcomes. */
-import pc from "picocolors";
+import { pc } from "../report/style.js";
 import type { Call, CallResult } from "../kernel/rt/trace.js";
 import { formatReturn } from "../kernel/uapi/errno.js";
 import { KVM_EXIT_MEMORY_FAULT, exitName } from "../kernel/uapi/exits.js";

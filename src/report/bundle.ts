@@ -1,20 +1,22 @@
 /**
- * A report bundle: for every target@variant of a run that has counterexamples, a
- * directory `<dir>/<target>@<variant>/` with one HTML page (verdicts, and every
- * counterexample with its diagram, table, C and replay) and, per counterexample
- * (named by its property), the Mermaid diagram (.mmd), the ITF trace (.itf.json), the
- * JSON (.json) and the C reproducers (.c, .selftest.c). A variant's directory is
- * replaced on every run that checks it, so what is there is always the last run's.
+ * A report bundle: for every target@variant of a run, a directory
+ * `<dir>/<target>@<variant>/` with one HTML page (verdicts, every counterexample with its
+ * diagram, table, C and replay, and the reference machine's coverage; a variant that
+ * holds gets its page too) and, per counterexample (named by its property), the Mermaid
+ * diagram (.mmd), the ITF trace (.itf.json), the JSON (.json) and the C reproducers
+ * (.c, .selftest.c); and `<dir>/index.html`, every variant of the last run with its
+ * verdicts and a link to its page. A variant's directory is replaced on every run that
+ * checks it, so what is there is always the last run's.
  */
 import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Counterexample } from "../explore/counterexample.js";
 import type { HtmlSection } from "./html.js";
-import { htmlReport, mermaidBrowserBuild } from "./html.js";
+import { bundleIndexHtml, htmlReport, mermaidBrowserBuild } from "./html.js";
 import { itfText } from "./itf.js";
 import { counterexampleJson } from "./json.js";
 import { sequenceDiagram } from "./mermaid.js";
-import { makeDirs, temporaryBeside } from "./output-files.js";
+import { makeDirs, temporaryBeside, writeFileAtomic } from "./output-files.js";
 import { reproducersOf } from "./reproducers.js";
 
 export const DEFAULT_REPORT_DIR = "kvm-ordercheck-report";
@@ -47,27 +49,23 @@ export function insideDir(dir: string, name: string): string {
 
 export function writeBundle(dir: string, sections: readonly HtmlSection[]): BundleEntry[] {
   const out: BundleEntry[] = [];
-  if (sections.some((s) => counterexamplesOf(s).length > 0)) {
-    makeDirs(dir);
-    const js = join(dir, MERMAID_JS);
-    const tmp = temporaryBeside(js);
-    try {
-      copyFileSync(mermaidBrowserBuild(), tmp);
-      renameSync(tmp, js);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+  // Every variant has a page (those that hold too): the directory and its Mermaid copy are always there.
+  if (sections.length === 0) return out;
+  makeDirs(dir);
+  const js = join(dir, MERMAID_JS);
+  const tmp = temporaryBeside(js);
+  try {
+    copyFileSync(mermaidBrowserBuild(), tmp);
+    renameSync(tmp, js);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
   for (const s of sections) {
     // Read once: every path below comes from this one string.
     const name = `${s.subject.target}@${s.subject.variant}`;
     const sub = insideDir(dir, name);
     const cxs = counterexamplesOf(s);
-    if (cxs.length === 0) {
-      rmSync(sub, { recursive: true, force: true });
-      continue;
-    }
     // Written beside the old bundle and renamed over it: a failure leaves the old one, never half of a new one.
     const tmp = temporaryBeside(sub);
     const files: string[] = [];
@@ -93,5 +91,6 @@ export function writeBundle(dir: string, sections: readonly HtmlSection[]): Bund
     }
     out.push({ name, dir: sub, html: join(sub, "index.html"), counterexamples: cxs.length, files });
   }
+  writeFileAtomic(join(dir, "index.html"), bundleIndexHtml(sections.map((s, k) => ({ section: s, href: `${encodeURIComponent(out[k]!.name)}/index.html` }))));
   return out;
 }

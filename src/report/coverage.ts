@@ -1,5 +1,5 @@
 /** Coverage of the reference machine as the reports show it: a short text section, and the JSON field. */
-import pc from "picocolors";
+import { pc } from "./style.js";
 import type { CoverageSummary } from "../check/coverage.js";
 
 const ratio = (c: { reached: number; total: number }) => `${c.reached}/${c.total}`;
@@ -22,7 +22,7 @@ export function coverageLine(rows: readonly { readonly variant: string; readonly
 export function coverageJson(c: CoverageSummary) {
   return {
     machine: c.machine,
-    states: { reached: c.states.reached, total: c.states.total, covered: c.states.covered, missing: c.states.missing },
-    transitions: { reached: c.transitions.reached, total: c.transitions.total, covered: c.transitions.covered, missing: c.transitions.missing },
+    states: { reached: c.states.reached, total: c.states.total, covered: [...c.states.covered], missing: [...c.states.missing] },
+    transitions: { reached: c.transitions.reached, total: c.transitions.total, covered: [...c.transitions.covered], missing: [...c.transitions.missing] },
   };
 }

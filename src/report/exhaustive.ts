@@ -1,5 +1,5 @@
 /** Exhaustive results: the proof statement, the shortest counterexamples, as text and JSON. */
-import pc from "picocolors";
+import { pc } from "./style.js";
 import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
 import { counterexampleOf } from "../explore/counterexample.js";
 import type { Counterexample } from "../explore/counterexample.js";
@@ -9,6 +9,7 @@ import { coverageSummary } from "../check/coverage.js";
 import { exercisedNote, linesSummary } from "../check/lines.js";
 import { coverageJson, coverageText } from "./coverage.js";
 import { counterexampleJson } from "./json.js";
+import type { SubjectResultJson } from "./schema.js";
 import { counterexampleText, sizeText } from "./text.js";
 
 /** What the proof covered of the variant's own code: "; not exercised: v9.c:41-47" (check/lines.ts). */
@@ -89,7 +90,7 @@ export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
   return out.join("\n");
 }
 
-export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
+export function exhaustiveJson(subject: Subject, r: ExhaustiveResult): SubjectResultJson & { readonly proof: string[]; readonly result: ExhaustiveResult } {
   const all = allFindingsOf(subject, r);
   const cxs = [...all.values()].map((l) => l[0]!);
   const first = r.properties.map((p) => cxs.find((c) => c.property === p)).find(Boolean);
@@ -97,13 +98,13 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
     target: r.target,
     variant: r.variant,
     // Nothing found on part of the bound is no verdict: "holds" only where the bound is covered.
-    verdict: first ? "violated" : coversBound(r) ? "holds" : "incomplete",
+    verdict: first ? ("violated" as const) : coversBound(r) ? ("holds" as const) : ("incomplete" as const),
     complete: coversBound(r),
     ...(r.missingShards ? { missingShards: r.missingShards } : {}),
     property: first?.property ?? null,
     counterexample: first ? counterexampleJson(first) : null,
     replay: first?.replay ?? null,
-    mode: "exhaustive",
+    mode: "exhaustive" as const,
     bound: r.bound,
     alphabet: r.alphabet,
     shard: r.shard,
@@ -116,8 +117,8 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
     properties: r.properties.map((p) => {
       const cx = cxs.find((c) => c.property === p);
       return cx
-        ? { property: p, verdict: "violated", counterexample: counterexampleJson(cx), counterexamples: all.get(p)!.map(counterexampleJson) }
-        : { property: p, verdict: coversBound(r) ? "holds" : "incomplete" };
+        ? { property: p, verdict: "violated" as const, counterexample: counterexampleJson(cx), counterexamples: all.get(p)!.map(counterexampleJson) }
+        : { property: p, verdict: coversBound(r) ? ("holds" as const) : ("incomplete" as const) };
     }),
     coverage: r.coverage ? coverageJson(coverageSummary(subject.model, r.coverage)) : null,
     /** The variant's declared lines against those the explored executions ran, and the note every statement carries. */

@@ -11,6 +11,7 @@ import type { Counterexample } from "../explore/counterexample.js";
 import { describeCall } from "../program/describe.js";
 import type { Subject } from "../targets/target.js";
 import { sequenceDiagram, stateDiagram } from "./mermaid.js";
+import { loreUrl } from "./lore.js";
 import { reproducersOf } from "./reproducers.js";
 import { interleavingRows } from "./table.js";
 import { sizeText } from "./text.js";
@@ -41,7 +42,7 @@ export interface HtmlReportInput {
   readonly command?: string;
   readonly sections: readonly HtmlSection[];
   /**
-   * Load Mermaid from this relative URL instead of inlining it (3.7 MB): for the pages of
+   * Load Mermaid from this relative URL instead of inlining it (2.5 MB): for the pages of
    * a report directory, which share one copy. Absent: the page is self-contained.
    */
   readonly mermaidSrc?: string;
@@ -52,9 +53,13 @@ const esc = (s: string): string =>
 
 let mermaidBundle: string | null = null;
 
-/** Mermaid's browser build, as shipped in the `mermaid` package. */
+/**
+ * Mermaid's browser build: `@mermaid-js/tiny`, one 2.5 MB script with every diagram the
+ * report draws (sequence, state), without the full `mermaid` package's 84 MB of
+ * dependencies and lazy-loaded chunks that an inlined page could not load anyway.
+ */
 export function mermaidBrowserBuild(): string {
-  return createRequire(import.meta.url).resolve("mermaid/dist/mermaid.min.js");
+  return createRequire(import.meta.url).resolve("@mermaid-js/tiny");
 }
 
 /** Mermaid's browser build, made safe to inline in a <script>. */
@@ -93,13 +98,14 @@ details pre { max-height: 32em; }
 pre.replay { white-space: pre-wrap; word-break: break-all; }
 .diagram { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 8px; overflow-x: auto; }
 .diagram pre.mermaid { background: none; border: 0; max-height: none; }
+.diagram svg { max-width: 100%; height: auto; }
 .diagram.machine svg { max-width: 760px !important; }
 button.copy { font-size: 12px; margin-left: 8px; }
 details > summary { cursor: pointer; margin: 6px 0; }
 `;
 
 const SCRIPT = `
-mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "default", sequence: { useMaxWidth: false, wrap: true }, maxTextSize: 500000 });
+mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "default", sequence: { useMaxWidth: true, wrap: true }, state: { useMaxWidth: true }, maxTextSize: 500000 });
 mermaid.run({ querySelector: "pre.mermaid" }).then(
   () => { document.body.dataset.mermaid = "rendered"; },
   (e) => { document.body.dataset.mermaid = "error: " + (e && e.message ? e.message : String(e)); },
@@ -185,7 +191,7 @@ function sectionHtml(s: HtmlSection): string {
   const cxs = s.verdicts.flatMap((v) => (v.verdict === "violated" ? allOf(v).map((cx, k) => counterexampleHtml(subject, cx, k)) : []));
   return `<section class="subject" id="${esc(`${subject.target}@${subject.variant}`.replace(/[^A-Za-z0-9_-]/g, "_"))}">
 <h2>${esc(subject.target)}@${esc(subject.variant)}</h2>
-<p>${esc(subject.summary)}<br><span class="muted">${esc(subject.patch.title)} (${esc(subject.patch.date)}, &lt;${esc(subject.patch.messageId)}&gt;)</span></p>
+<p>${esc(subject.summary)}<br><span class="muted">${esc(subject.patch.title)} (${esc(subject.patch.date)}, <a href="${esc(loreUrl(subject.patch.messageId))}">&lt;${esc(subject.patch.messageId)}&gt;</a>)</span></p>
 ${subject.fixture?.length ? `<p class="muted">every program starts from: ${esc(subject.fixture.map(describeCall).join("; "))}</p>` : ""}
 <table class="verdicts"><thead><tr><th>property</th><th>verdict</th><th></th></tr></thead><tbody>
 ${rows}
@@ -211,6 +217,38 @@ ${input.sections.map(sectionHtml).join("\n")}
 </main>
 ${input.mermaidSrc ? `<script src="${esc(input.mermaidSrc)}"></script>` : `<script>${mermaidScript()}</script>`}
 <script>${SCRIPT}</script>
+</body></html>
+`;
+}
+
+/** The index of a report directory: every variant of the run, with its verdicts and a link to its page. */
+export function bundleIndexHtml(entries: readonly { readonly section: HtmlSection; readonly href: string }[]): string {
+  const count = (s: HtmlSection, v: HtmlVerdict["verdict"]) => s.verdicts.filter((x) => x.verdict === v).length;
+  const rows = entries
+    .map(({ section: s, href }) => {
+      const violated = count(s, "violated");
+      const verdict = violated
+        ? `<span class="verdict-violated">${violated} violated</span>`
+        : `<span class="verdict-holds">nothing found</span>`;
+      const rest = [`${count(s, "holds")} hold`, count(s, "n/a") ? `${count(s, "n/a")} n/a` : ""].filter(Boolean).join(", ");
+      const violatedNames = s.verdicts.filter((v) => v.verdict === "violated").map((v) => esc(v.property));
+      return `<tr><td><a href="${esc(href)}">${esc(s.subject.target)}@${esc(s.subject.variant)}</a></td><td>${verdict}${violatedNames.length ? `: ${violatedNames.join(", ")}` : ""}; ${esc(rest)}</td>
+<td>${esc(s.subject.summary)}<br><span class="muted">${esc(s.subject.patch.title)} (<a href="${esc(loreUrl(s.subject.patch.messageId))}">lore</a>)</span></td><td class="muted">${esc(s.how ?? "")}</td></tr>`;
+    })
+    .join("\n");
+  const violated = entries.some(({ section }) => count(section, "violated") > 0);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>kvm-ordercheck report</title>
+<style>${CSS}
+table.index td, table.index th { padding: 6px 14px 6px 0; text-align: left; vertical-align: top; border-bottom: 1px solid var(--line); }</style></head>
+<body>
+<header><h1>kvm-ordercheck report</h1>
+<div>verdict: <b style="color:${violated ? "#fca5a5" : "#86efac"}">${violated ? "violated" : "nothing found"}</b> · ${entries.length} variant${entries.length === 1 ? "" : "s"}</div></header>
+<main><section class="subject">
+<table class="index"><thead><tr><th>target@variant</th><th>verdicts</th><th>patch</th><th>run</th></tr></thead><tbody>
+${rows}
+</tbody></table></section></main>
 </body></html>
 `;
 }

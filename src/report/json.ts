@@ -1,36 +1,44 @@
-/** The --json shape: one object per target@variant (the issue's contract), with every property's verdict. */
+/**
+ * The --json output: one envelope for every command (schema.ts: `schemaVersion`, the
+ * command, the overall verdict, whether it is complete) around one object per
+ * target@variant with every property's verdict, or per report of the real backend.
+ */
 import type { Counterexample } from "../explore/counterexample.js";
 import type { CheckReport } from "../explore/random.js";
+import { VERSION } from "../version.js";
 import { coverageJson } from "./coverage.js";
+import type { CounterexampleJsonT, Output, RealResultJson, SubjectResultJson } from "./schema.js";
+import { OutputJson, SCHEMA_VERSION } from "./schema.js";
 import { jsonSafe } from "./values.js";
 
-export function counterexampleJson(cx: Counterexample) {
+export function counterexampleJson(cx: Counterexample): CounterexampleJsonT {
   return {
     property: cx.property,
     message: cx.message,
-    threads: jsonSafe(cx.threads),
-    decisions: cx.decisions,
-    size: cx.size,
-    events: cx.events,
-    steps: jsonSafe(cx.execution.events),
+    threads: jsonSafe(cx.threads) as CounterexampleJsonT["threads"],
+    decisions: [...cx.decisions],
+    size: { ...cx.size },
+    events: [...cx.events],
+    steps: jsonSafe(cx.execution.events) as CounterexampleJsonT["steps"],
     outcome: cx.execution.outcome,
     replay: cx.replay,
     signature: cx.signature,
   };
 }
 
-export function checkReportJson(report: CheckReport) {
+export function checkReportJson(report: CheckReport): SubjectResultJson {
   const violated = report.verdicts.filter((v) => v.verdict === "violated");
   const first = violated[0];
   return {
     target: report.target,
     variant: report.variant,
-    verdict: first ? "violated" : "holds",
+    mode: report.stats.pct ? ("pct" as const) : ("random" as const),
+    verdict: first ? ("violated" as const) : ("holds" as const),
     property: first ? first.property : null,
     counterexample: first && first.verdict === "violated" ? counterexampleJson(first.counterexample) : null,
     replay: first && first.verdict === "violated" ? first.counterexample.replay : null,
     seed: report.seed,
-    stats: report.stats,
+    stats: { ...report.stats },
     coverage: report.coverage ? coverageJson(report.coverage) : null,
     lines: report.lines ?? null,
     properties: report.verdicts.map((v) =>
@@ -49,18 +57,55 @@ export function checkReportJson(report: CheckReport) {
   };
 }
 
-/** Several variants: the matrix as data (cell: "holds", "n/a" or the counterexample size) and every report. */
-export function matrixJson(reports: readonly CheckReport[]) {
+/** Several variants: the matrix as data (cell: "holds", "n/a" or the first counterexample's size and how many were kept). */
+export function matrixJson(reports: readonly CheckReport[]): NonNullable<Output["matrix"]> {
   const props = [...new Set(reports.flatMap((r) => r.verdicts.map((v) => v.property)))];
-  const matrix: Record<string, Record<string, unknown>> = {};
+  const matrix: NonNullable<Output["matrix"]> = {};
   for (const r of reports) {
-    const row: Record<string, unknown> = {};
+    const row: NonNullable<Output["matrix"]>[string] = {};
     for (const p of props) {
       const v = r.verdicts.find((x) => x.property === p);
       row[p] = !v ? "n/a" : v.verdict === "violated" ? { ...v.counterexample.size, counterexamples: v.counterexamples.length } : v.verdict;
     }
     matrix[`${r.target}@${r.variant}`] = row;
   }
-  const violated = reports.some((r) => r.verdicts.some((v) => v.verdict === "violated"));
-  return { verdict: violated ? "violated" : "holds", properties: props, matrix, reports: reports.map(checkReportJson) };
+  return matrix;
+}
+
+export interface OutputExtras {
+  readonly matrix?: Output["matrix"];
+  readonly interrupted?: "SIGINT" | "SIGTERM";
+  readonly unfinished?: readonly string[];
+}
+
+/** Whether a result covers what was asked: an exhaustive shard or an incomplete merge does not. */
+const covers = (r: SubjectResultJson | RealResultJson): boolean => r.verdict !== "incomplete" && (typeof r.covers !== "string" || r.covers === "bound");
+
+/** The envelope around a command's results, checked against the schema (a mismatch is a bug of the tool). */
+export function outputJson(command: Output["command"], results: readonly (SubjectResultJson | RealResultJson)[], extras: OutputExtras = {}): Output {
+  const complete = !extras.interrupted && results.every(covers);
+  const violated = results.some((r) => r.verdict === "violated");
+  const out = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: "kvm-ordercheck",
+    version: VERSION,
+    command,
+    verdict: violated ? "violated" : complete ? "holds" : "incomplete",
+    complete,
+    ...(extras.interrupted ? { interrupted: extras.interrupted, unfinished: [...(extras.unfinished ?? [])] } : {}),
+    results: results.map((r) => jsonSafe(r)),
+    ...(extras.matrix ? { matrix: extras.matrix } : {}),
+  };
+  const checked = OutputJson.safeParse(out);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new Error(`the --json output does not match its schema at ${issue.path.join(".")}: ${issue.message}`);
+  }
+  // As built (a parse would drop the fields the schema leaves open), now known to match.
+  return out as Output;
+}
+
+/** The envelope as printed. */
+export function outputJsonText(...args: Parameters<typeof outputJson>): string {
+  return `${JSON.stringify(outputJson(...args), null, 2)}\n`;
 }

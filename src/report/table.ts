@@ -6,13 +6,25 @@
 import type { Event } from "../kernel/rt/trace.js";
 import { describeCall, describeResult } from "../program/describe.js";
 import type { Counterexample } from "../explore/counterexample.js";
+import { display, forDisplay } from "./style.js";
 import { showCell, showChoice, showValue } from "./values.js";
 
+/** A thread's column off a terminal (a file, a pipe): wide enough for most steps. */
 const WIDTH = 52;
+/** On a terminal narrower than the threads need, no column gets narrower than this (the line wraps instead). */
+const MIN_WIDTH = 16;
+/** "▸1234 " before the first column, "│ " before each. */
+const ROW_PREFIX = 6;
+const SEPARATOR = 2;
 
-function clip(s: string): string {
-  return s.length <= WIDTH ? s.padEnd(WIDTH) : `${s.slice(0, WIDTH - 1)}…`;
+/** A thread's column: on a terminal, the terminal's width shared by the threads (no wider than the widest step). */
+export function columnWidth(threads: number, widest: number, columns = display().columns): number {
+  if (columns === undefined) return WIDTH;
+  const share = Math.floor((columns - ROW_PREFIX) / Math.max(threads, 1)) - SEPARATOR;
+  return Math.max(MIN_WIDTH, Math.min(share, Math.max(widest, 4)));
 }
+
+const clip = (s: string, width: number): string => (s.length <= width ? s.padEnd(width) : `${s.slice(0, width - 1)}${forDisplay("…")}`.slice(0, width));
 
 export function describeEvent(e: Event, callOf: (tid: number, index: number) => Event | undefined): string {
   switch (e.kind) {
@@ -69,10 +81,14 @@ export function interleavingRows(cx: Counterexample): { readonly threads: number
 
 export function interleavingTable(cx: Counterexample): string {
   const { threads: nThreads, rows } = interleavingRows(cx);
-  const header = ["   #  ", ...Array.from({ length: nThreads }, (_, t) => clip(`T${t}`))].join("│ ");
+  // ASCII before clipping (an arrow becomes two characters), so that the columns line up.
+  const texts = rows.map((r) => forDisplay(r.text));
+  const width = columnWidth(nThreads, Math.max(0, ...texts.map((t) => t.length)));
+  const clipped = (s: string) => clip(s, width);
+  const header = ["   #  ", ...Array.from({ length: nThreads }, (_, t) => clipped(`T${t}`))].join("│ ");
   const rule = "─".repeat(header.length);
-  const lines = rows.map((r) => {
-    const cells = Array.from({ length: nThreads }, (_, t) => clip(t === r.tid ? r.text : ""));
+  const lines = rows.map((r, k) => {
+    const cells = Array.from({ length: nThreads }, (_, t) => clipped(t === r.tid ? texts[k]! : ""));
     const mark = r.marked ? "▸" : " ";
     return [`${mark}${String(r.i).padStart(4)} `, ...cells].join("│ ");
   });

@@ -1,10 +1,11 @@
 /** The text report: per property a verdict; for a violation why, its size, the interleaving and the replay. */
-import pc from "picocolors";
+import { pc } from "./style.js";
 import type { Counterexample, CounterexampleSize } from "../explore/counterexample.js";
 import type { CheckReport } from "../explore/random.js";
 import type { Subject } from "../targets/target.js";
 import { describeCall } from "../program/describe.js";
 import { coverageText } from "./coverage.js";
+import { loreUrl } from "./lore.js";
 import { interleavingTable } from "./table.js";
 import { reproHint } from "./repro/hint.js";
 
@@ -30,7 +31,7 @@ export function counterexampleText(cx: Counterexample): string {
 export function checkReportText(report: CheckReport, subject: Subject): string {
   const out: string[] = [];
   out.push(pc.bold(`${report.target}@${report.variant}`) + ` — ${subject.summary}`);
-  out.push(`  ${subject.patch.title} (${subject.patch.date}, <${subject.patch.messageId}>)`);
+  out.push(`  ${subject.patch.title} (${subject.patch.date}, ${loreUrl(subject.patch.messageId)})`);
   if (subject.fixture?.length) out.push(`  every program starts from: ${subject.fixture.map(describeCall).join("; ")}`);
   for (const v of report.verdicts) {
     const note = v.verdict !== "n/a" && v.exercised ? `; ${v.exercised}` : "";
@@ -53,10 +54,26 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
   return out.join("\n");
 }
 
-/** A variant × property table: "holds", or the size of the smallest counterexample found. */
-export function matrixText(reports: readonly CheckReport[]): string {
-  const props = [...new Set(reports.flatMap((r) => r.verdicts.map((v) => v.property)))];
-  const cell = (r: CheckReport, p: string): string => {
+/** A variant × property table, drawn row by row as variants finish: the widths come from what is asked, not what is done. */
+export interface MatrixLayout {
+  readonly properties: readonly string[];
+  /** The first column's width: the longest target@variant asked for. */
+  readonly first: number;
+}
+
+export function matrixLayout(names: readonly string[], properties: readonly string[]): MatrixLayout {
+  return { properties, first: Math.max(...names.map((n) => n.length), 14) };
+}
+
+const cellWidth = (p: string) => Math.max(p.length, 9);
+
+export function matrixHeader(l: MatrixLayout): string {
+  return ["target@variant".padEnd(l.first), ...l.properties.map((p) => p.padEnd(cellWidth(p)))].join("  ");
+}
+
+/** "holds", "n/a", or the size of the smallest counterexample found. */
+export function matrixRow(l: MatrixLayout, r: CheckReport): string {
+  const cell = (p: string): string => {
     const v = r.verdicts.find((x) => x.property === p);
     if (!v) return "n/a";
     if (v.verdict === "holds" || v.verdict === "n/a") return v.verdict;
@@ -64,18 +81,15 @@ export function matrixText(reports: readonly CheckReport[]): string {
     const n = v.counterexamples.length;
     return `${s.calls}c/${s.threads}t/${s.preemptions}p${n > 1 ? ` ×${n}` : ""}`;
   };
-  const first = Math.max(...reports.map((r) => `${r.target}@${r.variant}`.length), 14);
-  const widths = props.map((p) => Math.max(p.length, 9));
-  const line = (a: string, cells: string[]) => [a.padEnd(first), ...cells.map((c, i) => c.padEnd(widths[i]!))].join("  ");
-  const rows = reports.map((r) => {
-    const cells = props.map((p) => cell(r, p));
-    const paint = (c: string) => (c === "holds" ? pc.green : c === "n/a" ? pc.dim : pc.red);
-    const colored = cells.map((c, i) => paint(c)(c.padEnd(widths[i]!)));
-    return [`${r.target}@${r.variant}`.padEnd(first), ...colored].join("  ");
-  });
-  return [
-    line("target@variant", props),
-    ...rows,
-    "cells: holds, or the first counterexample found: calls/threads/preemptions, ×n: n distinct counterexamples kept (n/a: not checked under these options)",
-  ].join("\n");
+  const paint = (c: string) => (c === "holds" ? pc.green : c === "n/a" ? pc.dim : pc.red);
+  return [`${r.target}@${r.variant}`.padEnd(l.first), ...l.properties.map((p) => paint(cell(p))(cell(p).padEnd(cellWidth(p))))].join("  ");
+}
+
+export const MATRIX_LEGEND =
+  "cells: holds, or the first counterexample found: calls/threads/preemptions, ×n: n distinct counterexamples kept (n/a: not checked under these options)";
+
+export function matrixText(reports: readonly CheckReport[]): string {
+  const props = [...new Set(reports.flatMap((r) => r.verdicts.map((v) => v.property)))];
+  const l = matrixLayout(reports.map((r) => `${r.target}@${r.variant}`), props);
+  return [matrixHeader(l), ...reports.map((r) => matrixRow(l, r)), MATRIX_LEGEND].join("\n");
 }

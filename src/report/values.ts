@@ -15,9 +15,9 @@ export function showValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** A plain-JSON copy (structs by name) for --json output. */
+/** A plain-JSON copy (structs by name, 64-bit integers as decimal strings) for --json output. */
 export function jsonSafe(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v ?? null));
+  return JSON.parse(JSON.stringify(v ?? null, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)));
 }
 
 /** A cell's value the way a kernel developer reads that field: exit reasons by name, addresses in hex. */

@@ -109,6 +109,17 @@ function subjectFor(options: TargetOptions): Subject {
   return s;
 }
 
+/** A run's progress, sent to the checker at most every 100 ms (and at the end). */
+function progressTo(id: number): (done: number, total: number, executions: number) => void {
+  let last = 0;
+  return (done, total, executions) => {
+    const now = Date.now();
+    if (now - last < 100 && done < total) return;
+    last = now;
+    parentPort!.postMessage({ id, kind: "progress", done, total, executions } satisfies Reply);
+  };
+}
+
 function answer(req: Request): Reply {
   const s = subjectFor(req.options);
   switch (req.kind) {
@@ -119,20 +130,9 @@ function answer(req: Request): Reply {
       return { id: req.id, kind: "executed", execution, used: sched.used, options: sched.options, verdicts };
     }
     case "random":
-      return { id: req.id, kind: "random", result: checkRandom(s, req.opts) };
-    case "exhaustive": {
-      let last = 0;
-      const result = checkExhaustive(s, {
-        ...req.opts,
-        onProgress(done, total, executions) {
-          const now = Date.now();
-          if (now - last < 100 && done < total) return;
-          last = now;
-          parentPort!.postMessage({ id: req.id, kind: "progress", done, total, executions } satisfies Reply);
-        },
-      });
-      return { id: req.id, kind: "exhaustive", result };
-    }
+      return { id: req.id, kind: "random", result: checkRandom(s, { ...req.opts, onProgress: progressTo(req.id) }) };
+    case "exhaustive":
+      return { id: req.id, kind: "exhaustive", result: checkExhaustive(s, { ...req.opts, onProgress: progressTo(req.id) }) };
   }
 }
 

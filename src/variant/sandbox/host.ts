@@ -213,7 +213,9 @@ export class Sandbox {
   }
 
   async random(options: TargetOptions, opts: RandomOptions, known: Known): Promise<CheckReport> {
-    const r = await this.job({ id: ++this.ids, kind: "random", options, opts });
+    // Progress is a function: it stays here, and the guest reports to it by message.
+    const { onProgress, ...plain } = opts;
+    const r = await this.job({ id: ++this.ids, kind: "random", options, opts: plain }, onProgress);
     return this.answer(r, "random", (x) => checkReportOf((x as Extract<Reply, { kind: "random" }>).result, known));
   }
 
