@@ -126,7 +126,7 @@ describe("fuzzing the input edges", () => {
       let out = "";
       await main(["check", "riscv-hgatp@v7", "--exhaustive", "--threads", "2", "--calls", "1", "--workers", "1", "--shard", "0/2", "--json"], (s) => void (out += s));
       shard = JSON.parse(out);
-    });
+    }, 60_000);
 
     it("answers 0, 1 or 2 to any shard file", async () => {
       // Mostly inside `result`, where merge reads.

@@ -36,6 +36,7 @@ beforeAll(async () => {
   for (const i of [0, 1]) shard[`all-${i}`] = await shardFile(`all-${i}`, ["check", "riscv-hgatp", ...bound, "--shard", `${i}/2`]);
   for (const i of [0, 1])
     shard[`file-${i}`] = await shardFile(`file-${i}`, ["check", "riscv-hgatp@v9-nolock", "--variant-file", fx.buggy, ...bound, "--shard", `${i}/2`]);
+  // Nine small exhaustive runs: seconds, more on a loaded machine.
 }, 120_000);
 afterAll(() => {
   fx.cleanup();
@@ -110,6 +111,11 @@ describe("merge", () => {
           f.decisions = [];
         }),
       /the finding for [\w-]+ does not violate it when replayed/,
+    ],
+    [
+      "one of several counterexamples with a decision out of range",
+      () => tampered("v7", (j) => void (Object.values(j.result.distinct as Record<string, { decisions: number[] }[]>)[0]![0]!.decisions = [9])),
+      /the finding for [\w-]+: (decision 0 is 9|it has 1 decisions, but its execution makes 0 choices)/,
     ],
     ["a merge's own output", () => tampered("v8-0", (j) => void (j.result.missingShards = [1])), /this is the output of merge, not of one shard/],
     ["an option the target does not take", () => tampered("v8-0", (j) => void (j.result.options = { contract: "strict" })), /option contract=strict is not one riscv-hgatp takes/],

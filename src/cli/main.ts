@@ -206,7 +206,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
       action = () =>
         runCheck(
           TARGETS.map((t) => t.name),
-          { runs: 2000, dpor: true, strategy: "random", depth: 3, counterexamples: DEFAULT_COUNTEREXAMPLES, reportDir: DEFAULT_REPORT_DIR },
+          { runs: 2000, dpor: true, strategy: "random", counterexamples: DEFAULT_COUNTEREXAMPLES, reportDir: DEFAULT_REPORT_DIR },
           out({}),
         );
     });

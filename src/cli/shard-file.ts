@@ -29,8 +29,11 @@ const finding = z.strictObject({
   preemptions: count,
 });
 
+/** One of several distinct counterexamples of a property (explore/distinct.ts): a finding and what its violation names. */
+const distinctFinding = finding.extend({ signature: z.string().max(10_000) });
+
 const result = z
-  .object({
+  .strictObject({
     target: nameSchema("target"),
     variant: nameSchema("variant"),
     options: optionsSchema,
@@ -57,13 +60,12 @@ const result = z
       .strictObject({
         machine: z.string().max(200),
         transitions: z.array(z.string().max(200)).max(100_000),
-        // The variant source lines the run's executions covered, by file.
-        lines: z.record(z.string().min(1).max(4096), z.array(z.number().int().min(1).max(10_000_000)).max(1_000_000)).optional(),
+        // Covered lines of a variant's source, by file (check/lines.ts).
+        lines: z.record(z.string().max(4096), z.array(z.number().int().min(1).max(10_000_000)).max(1_000_000)).optional(),
       })
       .optional(),
-    // Several counterexamples per property: the best finding of each signature.
     counterexamples: z.number().int().min(1).max(100).optional(),
-    distinct: z.record(nameSchema("property"), z.array(finding.extend({ signature: z.string().max(100_000) })).max(100)).optional(),
+    distinct: z.record(nameSchema("property"), z.array(distinctFinding).max(100)).optional(),
   })
   .refine((r) => r.programs <= r.totalPrograms, { error: "programs: more than the bound's totalPrograms" });
 
@@ -110,11 +112,14 @@ export function shardProblem(subject: Subject, r: ExhaustiveResult): string | nu
   if (r.totalPrograms !== bound.total) return `totalPrograms is ${r.totalPrograms}, the bound has ${bound.total}`;
   for (const p of r.properties) if (!subject.properties.some((x) => x.name === p)) return `${r.target}@${r.variant} has no property '${p}'`;
   if (r.coverage && r.coverage.machine !== subject.model.machine.id) return `its coverage is of machine '${r.coverage.machine}', not ${subject.model.machine.id}`;
-  const distinct = Object.entries(r.distinct ?? {}).flatMap(([property, fs]) => fs.map((f) => [property, f] as const));
-  for (const [property, f] of [...Object.entries(r.findings), ...distinct]) {
+  const known = new Set(bound.alphabet.map((c) => JSON.stringify(c)));
+  const findings = [
+    ...Object.entries(r.findings).map(([property, f]) => ({ property, f })),
+    ...Object.entries(r.distinct ?? {}).flatMap(([property, fs]) => fs.map((f) => ({ property, f }))),
+  ];
+  for (const { property, f } of findings) {
     if (!r.properties.includes(property)) return `a finding for '${property}', which the run did not check`;
     if (f.program >= r.totalPrograms) return `the finding for ${property} names program ${f.program} of ${r.totalPrograms}`;
-    const known = new Set(bound.alphabet.map((c) => JSON.stringify(c)));
     if (!f.threads.flat().every((c) => known.has(JSON.stringify(c)))) return `the finding for ${property} has a call outside the alphabet`;
     const wrong = decisionsProblem(subject, f.threads, f.decisions);
     if (wrong) return `the finding for ${property}: ${wrong}`;
