@@ -203,6 +203,22 @@ describe("programs, shards and workers", () => {
     expect({ ...two, ms: 0 }).toEqual({ ...one, ms: 0 });
   });
 
+  it("stops at the shortest once every property is violated, with the same answers however the work is split", async () => {
+    const subject = riscvHgatp.subject("v2");
+    const opts = { threads: 2, calls: 3, properties: ["hgatp-single-view", "cap-ordering"] };
+    const told: string[] = [];
+    const one = checkExhaustive(subject, { ...opts, onShortest: (p, f) => told.push(`${p} ${f.calls}`) });
+    expect(one.stoppedAfter).toBe(2);
+    expect(one.programs).toBeLessThan(one.totalPrograms);
+    expect(told.sort()).toEqual(["cap-ordering 2", "hgatp-single-view 2"]);
+    const merged = mergeResults([0, 1, 2].map((index) => checkExhaustive(subject, { ...opts, shard: { index, count: 3 } })));
+    expect(merged.findings).toEqual(one.findings);
+    const early: Record<string, unknown> = {};
+    const two = await checkExhaustiveParallel(subject, {}, { ...opts, onShortest: (p, f) => (early[p] = f) }, 2);
+    expect(two.findings).toEqual(one.findings);
+    expect(early).toEqual(one.findings);
+  });
+
   it("refuses a bound that is too large, saying how large", () => {
     expect(() => checkExhaustive(riscvHgatp.subject("v8"), { threads: 8, calls: 16 })).toThrow(UsageError);
     expect(() => checkExhaustive(riscvHgatp.subject("v8"), { threads: 8, calls: 16 })).toThrow(/is [\d.e+]+ programs, more than 2000000/);

@@ -27,7 +27,9 @@ function partText(r: ExhaustiveResult): string {
 
 export function statsText(r: ExhaustiveResult): string {
   const ratio = r.classes ? (r.executions / r.classes).toFixed(2) : "-";
-  return `${r.programs} programs, ${r.executions} executions (${r.classes} equivalence classes, ${r.pruned} pruned; ${ratio} executions per class) in ${r.ms} ms`;
+  const stopped =
+    r.stoppedAfter !== undefined ? `; stopped after the programs of ${r.stoppedAfter} calls: every property is violated by one of them or a shorter one` : "";
+  return `${r.programs} programs, ${r.executions} executions (${r.classes} equivalence classes, ${r.pruned} pruned; ${ratio} executions per class) in ${r.ms} ms${stopped}`;
 }
 
 /** The shortest counterexample of each violated property, replayed into a full report. */
@@ -39,7 +41,8 @@ export function findingsOf(subject: Subject, r: ExhaustiveResult): Counterexampl
   });
 }
 
-export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
+/** `printed`: properties whose counterexample was already printed while the run went on (not repeated). */
+export function exhaustiveText(subject: Subject, r: ExhaustiveResult, printed: ReadonlySet<string> = new Set()): string {
   const out: string[] = [pc.bold(`${r.target}@${r.variant}`) + ` — ${subject.summary}`];
   out.push(`  exhaustive: ${boundText(r)}`);
   out.push(`  alphabet (${r.alphabet.length}): ${r.alphabet.map(describeCall).join("; ")}`);
@@ -48,9 +51,10 @@ export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
   const cxs = findingsOf(subject, r);
   for (const p of r.properties) {
     const cx = cxs.find((c) => c.property === p);
-    out.push(cx ? `  ${pc.red("VIOLATED")} ${p}: shortest ${sizeText(cx.size)}` : `  ${pc.green("holds   ")} ${p}`);
+    const above = printed.has(p) ? " (printed above)" : "";
+    out.push(cx ? `  ${pc.red("VIOLATED")} ${p}: shortest ${sizeText(cx.size)}${above}` : `  ${pc.green("holds   ")} ${p}`);
   }
-  for (const cx of cxs) out.push("", counterexampleText(cx));
+  for (const cx of cxs) if (!printed.has(cx.property)) out.push("", counterexampleText(cx));
   const holding = r.properties.filter((p) => !r.findings[p]);
   out.push("");
   const verb = holding.length === 1 ? "holds" : "hold";

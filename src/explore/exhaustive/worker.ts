@@ -13,7 +13,9 @@ interface Job {
   readonly options: TargetOptions;
   /** A variant from --variant-file: its file, loaded here as in the main thread. */
   readonly source?: string;
-  readonly opts: Omit<ExhaustiveOptions, "onProgress">;
+  readonly opts: Omit<ExhaustiveOptions, "onProgress" | "onLayer" | "onShortest" | "found">;
+  /** Shared with the other workers: the smallest size each property was found violated at. */
+  readonly found: Int32Array;
 }
 
 const job = workerData as Job;
@@ -24,6 +26,10 @@ try {
   let last = 0;
   const result = checkExhaustive(subject, {
     ...job.opts,
+    found: job.found,
+    onLayer(size, shortest) {
+      parentPort!.postMessage({ kind: "layer", size, shortest });
+    },
     onProgress(done, total, executions) {
       const now = Date.now();
       if (now - last < 100 && done < total) return;

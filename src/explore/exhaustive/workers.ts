@@ -7,7 +7,22 @@ import { Worker } from "node:worker_threads";
 import { UsageError } from "../../targets/errors.js";
 import type { Subject, TargetOptions } from "../../targets/target.js";
 import type { ExhaustiveOptions, ExhaustiveResult } from "./check.js";
-import { boundOf, checkExhaustive, combineParts } from "./check.js";
+import { NOT_FOUND, boundOf, checkExhaustive, combineParts } from "./check.js";
+import type { ExhaustiveFinding } from "./check.js";
+import { ShortestTracker } from "./shortest.js";
+
+/** What a worker posts (worker.ts). */
+interface WorkerMessage {
+  readonly kind: "progress" | "layer" | "done" | "input-error";
+  readonly done: number;
+  readonly total: number;
+  readonly executions: number;
+  /** "layer": the worker has explored its programs of up to this many calls (Infinity: all). */
+  readonly size: number;
+  readonly shortest: Record<string, ExhaustiveFinding>;
+  readonly result: ExhaustiveResult;
+  readonly message: string;
+}
 
 export async function checkExhaustiveParallel(
   subject: Subject,
@@ -17,7 +32,11 @@ export async function checkExhaustiveParallel(
 ): Promise<ExhaustiveResult> {
   if (workers <= 1) return checkExhaustive(subject, opts);
   boundOf(subject, opts);
-  const { onProgress, ...plain } = opts;
+  const { onProgress, onShortest, onLayer: _, found: __, ...plain } = opts;
+  // Which properties some worker found and at what size, so that all stop at the shortest.
+  const wanted = subject.properties.filter((p) => !opts.properties || opts.properties.includes(p.name)).length;
+  const found = new Int32Array(new SharedArrayBuffer(4 * Math.max(wanted, 1))).fill(NOT_FOUND);
+  const tracker = onShortest ? new ShortestTracker(workers, onShortest) : null;
   const here = import.meta.url;
   // From the sources (tests, tsx) the worker is TypeScript: worker-boot.mjs registers
   // tsx's loader in the worker thread first.
@@ -40,11 +59,13 @@ export async function checkExhaustiveParallel(
               ...(subject.source ? { source: subject.source } : {}),
               options,
               opts: { ...plain, slice: { index, count: workers } },
+              found,
             },
           });
           running.push(w);
-          w.on("message", (m: { kind: string; done: number; total: number; executions: number; result: ExhaustiveResult; message: string }) => {
+          w.on("message", (m: WorkerMessage) => {
             if (m.kind === "done") resolve(m.result);
+            else if (m.kind === "layer") tracker?.layer(index, m.size, m.shortest);
             else if (m.kind === "input-error") reject(new UsageError(m.message));
             else {
               progress[index] = m;
