@@ -13,6 +13,7 @@ import { merges, sequentialCounterexample } from "../src/explore/sequential.js";
 import type { K } from "../src/kernel/rt/ops.js";
 import { READ, WRITE, choose, mutex_lock, mutex_unlock } from "../src/kernel/rt/ops.js";
 import { execute } from "../src/kernel/rt/execution.js";
+import { preemptionIndex, preemptionOrder } from "../src/kernel/rt/scheduler.js";
 import { SharedState } from "../src/kernel/rt/state.js";
 import type { Call, CallResult } from "../src/kernel/rt/trace.js";
 import { UsageError } from "../src/targets/errors.js";
@@ -148,6 +149,16 @@ describe("shortest counterexamples", () => {
     expect(r.programs).toBe(r.totalPrograms);
     expect(r.pruned).toBe(0);
     expect(r.classes).toBe(r.executions);
+  });
+});
+
+describe("the explorer's bookkeeping", () => {
+  it("numbers a thread's place in preemption order as preemptionOrder does, without making the order", () => {
+    for (let mask = 1; mask < 32; mask++) {
+      const enabled = [0, 1, 2, 3, 4].filter((t) => mask & (1 << t));
+      for (let current = -1; current < 5; current++)
+        for (let tid = 0; tid < 5; tid++) expect(preemptionIndex(enabled, current, tid)).toBe(preemptionOrder(enabled, current).indexOf(tid));
+    }
   });
 });
 
