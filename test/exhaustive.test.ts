@@ -210,7 +210,8 @@ describe("programs, shards and workers", () => {
   it("worker threads give the same answer as one thread", async () => {
     const subject = riscvHgatp.subject("v7");
     const one = checkExhaustive(subject, { threads: 2, calls: 2 });
-    const two = await checkExhaustiveParallel(subject, {}, { threads: 2, calls: 2 }, 2);
+    // budgetMs 0: the workers take every program (by default the main thread would do this small bound alone).
+    const two = await checkExhaustiveParallel(subject, {}, { threads: 2, calls: 2, budgetMs: 0 }, 2);
     expect({ ...two, ms: 0 }).toEqual({ ...one, ms: 0 });
   });
 
@@ -224,10 +225,13 @@ describe("programs, shards and workers", () => {
     expect(told.sort()).toEqual(["cap-ordering 2", "hgatp-single-view 2"]);
     const merged = mergeResults([0, 1, 2].map((index) => checkExhaustive(subject, { ...opts, shard: { index, count: 3 } })));
     expect(merged.findings).toEqual(one.findings);
-    const early: Record<string, unknown> = {};
-    const two = await checkExhaustiveParallel(subject, {}, { ...opts, onShortest: (p, f) => (early[p] = f) }, 2);
-    expect(two.findings).toEqual(one.findings);
-    expect(early).toEqual(one.findings);
+    // The main thread alone (it ends before workers would start), and workers from the first program.
+    for (const budgetMs of [undefined, 0]) {
+      const early: Record<string, unknown> = {};
+      const two = await checkExhaustiveParallel(subject, {}, { ...opts, onShortest: (p, f) => (early[p] = f), ...(budgetMs !== undefined ? { budgetMs } : {}) }, 2);
+      expect(two.findings).toEqual(one.findings);
+      expect(early).toEqual(one.findings);
+    }
   });
 
   it("refuses a bound that is too large, saying how large", () => {

@@ -59,6 +59,14 @@ export interface ExhaustiveOptions {
    * all of them stop at the shortest. Each run keeps its own when absent.
    */
   readonly found?: Int32Array;
+  /** Explore only the programs from this number on (the ones before are another part's). */
+  readonly fromIndex?: number;
+  /**
+   * Hand the rest over once this many milliseconds have passed: the result's `handedOffAt`
+   * is the first program not explored, for other parts to take from there. (With workers:
+   * how long the main thread explores before it starts them.)
+   */
+  readonly budgetMs?: number;
   /** Told each violated property's shortest counterexample as soon as it is known, before the run ends. */
   readonly onShortest?: (property: string, finding: ExhaustiveFinding) => void;
 }
@@ -106,6 +114,8 @@ export interface ExhaustiveResult {
    * violated by one of at most that size, so larger programs were not explored.
    */
   readonly stoppedAfter?: number;
+  /** With `budgetMs`: the first program this part left to others. */
+  readonly handedOffAt?: number;
   /** After a merge that did not get every shard: the ones missing (the bound is not covered). */
   readonly missingShards?: readonly number[];
   /** The reference machine's transitions the explored executions took. */
@@ -140,7 +150,8 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   const { alphabet, bound, total } = boundOf(subject, opts);
   const shard = opts.shard ?? { index: 0, count: 1 };
   const slice = opts.slice ?? { index: 0, count: 1 };
-  const mine = (index: number) => inShare(index, shard, slice);
+  const fromIndex = opts.fromIndex ?? 0;
+  const sizeOf = (p: ProgramIdx) => p.reduce((n, t) => n + t.length, 0);
   const wanted = subject.properties.filter((p) => !opts.properties || opts.properties.includes(p.name));
   const explore: ExploreOptions = {
     reduction: opts.reduction ?? "dpor",
@@ -159,6 +170,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   let classes = 0;
   let pruned = 0;
   let share = 0;
+  const mine = (index: number) => index >= fromIndex && inShare(index, shard, slice);
   for (let index = 0; index < all.length; index++) if (mine(index)) share++;
 
   // Properties whose finding is final: the fewest preemptions among its shortest programs.
@@ -183,9 +195,9 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     tracker?.layer(0, size, shortest);
   };
 
-  const sizeOf = (p: ProgramIdx) => p.reduce((n, t) => n + t.length, 0);
   let layer = 0;
   let stoppedAfter: number | undefined;
+  let handedOffAt: number | undefined;
   for (let index = 0; index < all.length; index++) {
     const program = all[index]!;
     const calls = sizeOf(program);
@@ -197,6 +209,10 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
         break;
       }
       layer = calls;
+    }
+    if (opts.budgetMs !== undefined && performance.now() - started > opts.budgetMs) {
+      handedOffAt = index;
+      break;
     }
     if (!mine(index)) continue;
     const threads = toThreads(program);
@@ -250,6 +266,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     findings,
     ms: Math.round(performance.now() - started),
     ...(stoppedAfter !== undefined ? { stoppedAfter } : {}),
+    ...(handedOffAt !== undefined ? { handedOffAt } : {}),
     coverage: coverage.data(),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Exhaustive runs on several worker threads: each takes every N-th program of the
- * run's share (`slice`), and their results combine as shards do. The bound is checked
- * here first, so that a bound too large is one error, not one per worker.
+ * Exhaustive runs on several worker threads. The main thread explores the first programs
+ * itself for HEAD_MS (most runs that stop at a short counterexample end there, without
+ * paying for starting workers); then each worker takes every N-th of the remaining
+ * programs of the run's share (`slice`), and the results combine as shards do. The bound
+ * is checked here first, so that a bound too large is one error, not one per worker.
  */
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../../targets/errors.js";
@@ -24,6 +26,9 @@ interface WorkerMessage {
   readonly message: string;
 }
 
+/** How long the main thread explores alone before it starts the workers (unless `budgetMs` says). */
+const HEAD_MS = 250;
+
 export async function checkExhaustiveParallel(
   subject: Subject,
   options: TargetOptions,
@@ -32,11 +37,26 @@ export async function checkExhaustiveParallel(
 ): Promise<ExhaustiveResult> {
   if (workers <= 1) return checkExhaustive(subject, opts);
   boundOf(subject, opts);
-  const { onProgress, onShortest, onLayer: _, found: __, ...plain } = opts;
+  const { onProgress, onShortest, onLayer: _onLayer, found: _found, budgetMs: _budget, fromIndex: _from, ...plain } = opts;
   // Which properties some worker found and at what size, so that all stop at the shortest.
   const wanted = subject.properties.filter((p) => !opts.properties || opts.properties.includes(p.name)).length;
   const found = new Int32Array(new SharedArrayBuffer(4 * Math.max(wanted, 1))).fill(NOT_FOUND);
-  const tracker = onShortest ? new ShortestTracker(workers, onShortest) : null;
+  const tracker = onShortest ? new ShortestTracker(workers + 1, onShortest) : null;
+  const started = performance.now();
+  // The first programs here: a worker takes most of a second to start, and a run that
+  // ends sooner (a short counterexample, a small bound) needs none.
+  const head = checkExhaustive(subject, {
+    ...plain,
+    found,
+    budgetMs: opts.budgetMs ?? HEAD_MS,
+    onLayer: (size, shortest) => tracker?.layer(0, size, shortest),
+    ...(onProgress ? { onProgress } : {}),
+  });
+  if (head.handedOffAt === undefined) {
+    for (let k = 1; k <= workers; k++) tracker?.layer(k, Infinity, {});
+    return head;
+  }
+  const fromIndex = head.handedOffAt;
   const here = import.meta.url;
   // From the sources (tests, tsx) the worker is TypeScript: worker-boot.mjs registers
   // tsx's loader in the worker thread first.
@@ -58,19 +78,19 @@ export async function checkExhaustiveParallel(
               // A variant from --variant-file: the worker loads the file itself.
               ...(subject.source ? { source: subject.source } : {}),
               options,
-              opts: { ...plain, slice: { index, count: workers } },
+              opts: { ...plain, fromIndex, slice: { index, count: workers } },
               found,
             },
           });
           running.push(w);
           w.on("message", (m: WorkerMessage) => {
             if (m.kind === "done") resolve(m.result);
-            else if (m.kind === "layer") tracker?.layer(index, m.size, m.shortest);
+            else if (m.kind === "layer") tracker?.layer(index + 1, m.size, m.shortest);
             else if (m.kind === "input-error") reject(new UsageError(m.message));
             else {
               progress[index] = m;
               const sum = (k: "done" | "total" | "executions") => progress.reduce((n, p) => n + p[k], 0);
-              onProgress?.(sum("done"), sum("total"), sum("executions"));
+              onProgress?.(head.programs + sum("done"), head.programs + sum("total"), head.executions + sum("executions"));
             }
           });
           w.on("error", reject);
@@ -84,5 +104,12 @@ export async function checkExhaustiveParallel(
     await Promise.all(running.map((w) => w.terminate()));
     throw e;
   });
-  return combineParts(parts);
+  // The head handed off and did not stop: the run stopped at the shortest if every worker did.
+  const { handedOffAt: _handedOff, stoppedAfter: _stopped, ...whole } = combineParts([head, ...parts]);
+  const stops = parts.map((r) => r.stoppedAfter);
+  return {
+    ...whole,
+    ...(stops.every((x) => x !== undefined) ? { stoppedAfter: Math.max(...stops) } : {}),
+    ms: Math.round(performance.now() - started),
+  };
 }
