@@ -62,9 +62,13 @@ export interface ExhaustiveOptions {
   /** Explore only the programs from this number on (the ones before are another part's). */
   readonly fromIndex?: number;
   /**
-   * Hand the rest over once this many milliseconds have passed: the result's `handedOffAt`
-   * is the first program not explored, for other parts to take from there. (With workers:
-   * how long the main thread explores before it starts them.)
+   * Asked before each program: once it says yes, the rest is left to other parts and the
+   * result's `handedOffAt` is the first program not explored.
+   */
+  readonly handOff?: () => boolean;
+  /**
+   * With workers (checkExhaustiveParallel): the main thread explores the first programs
+   * itself until the workers have started, or for at most this many milliseconds.
    */
   readonly budgetMs?: number;
   /** Told each violated property's shortest counterexample as soon as it is known, before the run ends. */
@@ -114,7 +118,7 @@ export interface ExhaustiveResult {
    * violated by one of at most that size, so larger programs were not explored.
    */
   readonly stoppedAfter?: number;
-  /** With `budgetMs`: the first program this part left to others. */
+  /** With `handOff`: the first program this part left to others. */
   readonly handedOffAt?: number;
   /** After a merge that did not get every shard: the ones missing (the bound is not covered). */
   readonly missingShards?: readonly number[];
@@ -210,7 +214,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
       }
       layer = calls;
     }
-    if (opts.budgetMs !== undefined && performance.now() - started > opts.budgetMs) {
+    if (opts.handOff?.()) {
       handedOffAt = index;
       break;
     }

@@ -1,9 +1,9 @@
 /**
- * Exhaustive runs on several worker threads. The main thread explores the first programs
- * itself for HEAD_MS (most runs that stop at a short counterexample end there, without
- * paying for starting workers); then each worker takes every N-th of the remaining
- * programs of the run's share (`slice`), and the results combine as shards do. The bound
- * is checked here first, so that a bound too large is one error, not one per worker.
+ * Exhaustive runs on several worker threads. While the workers start, the main thread
+ * explores the first programs itself (a run that stops at a short counterexample often
+ * ends there); then each worker takes every N-th of the remaining programs of the run's
+ * share (`slice`), and the results combine as shards do. The bound is checked here
+ * first, so that a bound too large is one error, not one per worker.
  */
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../../targets/errors.js";
@@ -26,9 +26,6 @@ interface WorkerMessage {
   readonly message: string;
 }
 
-/** How long the main thread explores alone before it starts the workers (unless `budgetMs` says). */
-const HEAD_MS = 250;
-
 export async function checkExhaustiveParallel(
   subject: Subject,
   options: TargetOptions,
@@ -37,26 +34,14 @@ export async function checkExhaustiveParallel(
 ): Promise<ExhaustiveResult> {
   if (workers <= 1) return checkExhaustive(subject, opts);
   boundOf(subject, opts);
-  const { onProgress, onShortest, onLayer: _onLayer, found: _found, budgetMs: _budget, fromIndex: _from, ...plain } = opts;
+  const { onProgress, onShortest, onLayer: _onLayer, found: _found, budgetMs, handOff: _handOff, fromIndex: _from, ...plain } = opts;
   // Which properties some worker found and at what size, so that all stop at the shortest.
   const wanted = subject.properties.filter((p) => !opts.properties || opts.properties.includes(p.name)).length;
   const found = new Int32Array(new SharedArrayBuffer(4 * Math.max(wanted, 1))).fill(NOT_FOUND);
+  // How many workers have loaded the tool and wait for their first program.
+  const ready = new Int32Array(new SharedArrayBuffer(4));
   const tracker = onShortest ? new ShortestTracker(workers + 1, onShortest) : null;
   const started = performance.now();
-  // The first programs here: a worker takes most of a second to start, and a run that
-  // ends sooner (a short counterexample, a small bound) needs none.
-  const head = checkExhaustive(subject, {
-    ...plain,
-    found,
-    budgetMs: opts.budgetMs ?? HEAD_MS,
-    onLayer: (size, shortest) => tracker?.layer(0, size, shortest),
-    ...(onProgress ? { onProgress } : {}),
-  });
-  if (head.handedOffAt === undefined) {
-    for (let k = 1; k <= workers; k++) tracker?.layer(k, Infinity, {});
-    return head;
-  }
-  const fromIndex = head.handedOffAt;
   const here = import.meta.url;
   // From the sources (tests, tsx) the worker is TypeScript: worker-boot.mjs registers
   // tsx's loader in the worker thread first.
@@ -65,7 +50,8 @@ export async function checkExhaustiveParallel(
   const url = fromSource ? new URL("./worker-boot.mjs", here) : new URL(module);
   const progress = Array.from({ length: workers }, () => ({ done: 0, total: 0, executions: 0 }));
   const running: Worker[] = [];
-  const parts = await Promise.all(
+  let head: ExhaustiveResult | null = null;
+  const parts = Promise.all(
     Array.from(
       { length: workers },
       (_, index) =>
@@ -78,8 +64,9 @@ export async function checkExhaustiveParallel(
               // A variant from --variant-file: the worker loads the file itself.
               ...(subject.source ? { source: subject.source } : {}),
               options,
-              opts: { ...plain, fromIndex, slice: { index, count: workers } },
+              opts: { ...plain, slice: { index, count: workers } },
               found,
+              ready,
             },
           });
           running.push(w);
@@ -90,7 +77,7 @@ export async function checkExhaustiveParallel(
             else {
               progress[index] = m;
               const sum = (k: "done" | "total" | "executions") => progress.reduce((n, p) => n + p[k], 0);
-              onProgress?.(head.programs + sum("done"), head.programs + sum("total"), head.executions + sum("executions"));
+              onProgress?.(head!.programs + sum("done"), head!.programs + sum("total"), head!.executions + sum("executions"));
             }
           });
           w.on("error", reject);
@@ -99,14 +86,37 @@ export async function checkExhaustiveParallel(
           });
         }),
     ),
-  ).catch(async (e: unknown) => {
-    // One worker failed: the others' answers would be part of a run that is not.
-    await Promise.all(running.map((w) => w.terminate()));
-    throw e;
+  ).then(
+    (results) => ({ results }),
+    (error: unknown) => ({ error }),
+  );
+  const stopAll = () => Promise.all(running.map((w) => w.terminate()));
+
+  // While the workers start (each loads the whole tool: most of a second), the main
+  // thread explores the first programs; a run that ends sooner (a short counterexample,
+  // a small bound) needs no worker at all.
+  head = checkExhaustive(subject, {
+    ...plain,
+    found,
+    handOff: budgetMs !== undefined ? () => performance.now() - started >= budgetMs : () => Atomics.load(ready, 0) >= workers,
+    onLayer: (size, shortest) => tracker?.layer(0, size, shortest),
+    ...(onProgress ? { onProgress } : {}),
   });
+  if (head.handedOffAt === undefined) {
+    await stopAll();
+    for (let k = 1; k <= workers; k++) tracker?.layer(k, Infinity, {});
+    return head;
+  }
+  for (const w of running) w.postMessage({ kind: "start", fromIndex: head.handedOffAt });
+  const done = await parts;
+  if ("error" in done) {
+    // One worker failed: the others' answers would be part of a run that is not.
+    await stopAll();
+    throw done.error;
+  }
   // The head handed off and did not stop: the run stopped at the shortest if every worker did.
-  const { handedOffAt: _handedOff, stoppedAfter: _stopped, ...whole } = combineParts([head, ...parts]);
-  const stops = parts.map((r) => r.stoppedAfter);
+  const { handedOffAt: _handedOff, stoppedAfter: _stopped, ...whole } = combineParts([head, ...done.results]);
+  const stops = done.results.map((r) => r.stoppedAfter);
   return {
     ...whole,
     ...(stops.every((x) => x !== undefined) ? { stoppedAfter: Math.max(...stops) } : {}),
