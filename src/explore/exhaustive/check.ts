@@ -135,7 +135,6 @@ export function inShare(
   return index % shard.count === shard.index && Math.floor(index / shard.count) % slice.count === slice.index;
 }
 
-
 /** The alphabet and program bound of a run; refuses a bound with more than MAX_PROGRAMS programs. */
 export function boundOf(subject: Subject, opts: Pick<ExhaustiveOptions, "threads" | "calls">) {
   const alphabet = subject.exhaustive?.alphabet ?? subject.alphabet;

@@ -199,15 +199,15 @@ function backtrack(stack: Node[], bound: number): boolean {
   return false;
 }
 
+/** The vector clocks of addBacktracks, one row of `nThreads` per step: reused between executions. */
+let clockRows = new Int32Array(1 << 12);
+
 /**
  * Race detection over one trace (vector clocks), adding source-set entries to the nodes.
  * Races whose later step comes before `from` lie in the prefix this execution replayed:
  * the previous execution had them, with the same steps in between, and added their
  * entries to the same nodes; only the clocks are recomputed there.
  */
-/** The vector clocks of addBacktracks, one row of `nThreads` per step: reused between executions. */
-let clockRows = new Int32Array(1 << 12);
-
 function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes: readonly Node[], from: number): void {
   // Indexed by step, location number (Access.id) and thread: arrays, not maps, on this path.
   const nodeAt: (ThreadNode | undefined)[] = [];
