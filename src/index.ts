@@ -12,3 +12,6 @@ export type { LoadedVariant } from "./variant/load.js";
 export { defineVariant } from "./variant/interface.js";
 export type { UserVariant } from "./variant/interface.js";
 export type { Counterexample, CounterexampleSize } from "./explore/counterexample.js";
+/** The one validation of programs the CLI applies to tokens and --program (zod schemas, a schema per ioctl). */
+export { callSchema, programSchema } from "./program/schema.js";
+export type { KvmCall } from "./program/schema.js";

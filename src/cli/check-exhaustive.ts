@@ -1,12 +1,9 @@
-/** `kvm-ordercheck check --exhaustive` and `kvm-ordercheck merge`. */
-import { readFileSync } from "node:fs";
+/** `kvm-ordercheck check --exhaustive` (`merge` is merge.ts). */
 import type { ExhaustiveFinding, ExhaustiveResult } from "../explore/exhaustive/check.js";
 import { counterexampleOf } from "../explore/counterexample.js";
 import { counterexampleText } from "../report/text.js";
-import { MergeError, mergeResults } from "../explore/exhaustive/check.js";
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
 import { exhaustiveJson, exhaustiveText, findingsOf } from "../report/exhaustive.js";
-import { findTarget } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { progressBar } from "./progress.js";
 import type { HtmlSection } from "../report/html.js";
@@ -80,31 +77,4 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
   if (o.repro) writeRepro(o.repro, found);
   if (o.outputs) writeOutputs(o.outputs, sections);
   return violated ? 1 : 0;
-}
-
-/** Reads the --json outputs of shards and prints the verdict of the whole run. */
-export function runMerge(files: readonly string[], json: boolean, write: (s: string) => void): number {
-  const parts = files.map((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, "utf8");
-    } catch {
-      throw new MergeError(`cannot read ${f}`);
-    }
-    let parsed: { result?: ExhaustiveResult };
-    try {
-      parsed = JSON.parse(text) as { result?: ExhaustiveResult };
-    } catch {
-      throw new MergeError(`${f} is not JSON (expected the --json output of check --exhaustive --shard)`);
-    }
-    if (!parsed.result) throw new MergeError(`${f} is not the --json output of check --exhaustive`);
-    return parsed.result;
-  });
-  const merged = mergeResults(parts);
-  const subject = findTarget(merged.target).subject(merged.variant, merged.options);
-  write(`${report(subject, merged, json)}\n`);
-  if (merged.missingShards) {
-    write(`incomplete: shards ${merged.missingShards.join(", ")} of ${merged.shard.count} are missing; the bound is not covered\n`);
-  }
-  return Object.keys(merged.findings).length > 0 ? 1 : 0;
 }

@@ -6,7 +6,9 @@ import { availableParallelism } from "node:os";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { TARGETS, UsageError } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
-import { runExhaustive, runMerge } from "./check-exhaustive.js";
+import { MAX_PROGRAMS } from "../explore/exhaustive/check.js";
+import { runExhaustive } from "./check-exhaustive.js";
+import { runMerge } from "./merge.js";
 import { runRandom } from "./check-random.js";
 import { isInputError } from "./errors.js";
 import { runReplay } from "./replay.js";
@@ -28,13 +30,37 @@ const intIn = (name: string, min: number, max: number) => (raw: string) => {
   return n;
 };
 
+/** `i/n`: n is at most the largest bound's program count (a shard has at least one program to explore). */
 const shardSpec = (raw: string) => {
-  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const m = /^(\d{1,7})\/(\d{1,7})$/.exec(raw.trim());
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index >= count) throw new InvalidArgumentError(`--shard must be i/n with 0 <= i < n, not '${raw}'`);
+  if (!m || count < 1 || count > MAX_PROGRAMS || index >= count)
+    throw new InvalidArgumentError(`--shard must be i/n with 0 <= i < n <= ${MAX_PROGRAMS}, not '${raw}'`);
   return { index, count };
 };
+
+/** --workers beyond the cores only adds threads that wait: capped, and said on stderr. */
+function workersFor(asked: number | undefined): number {
+  const cores = availableParallelism();
+  if (asked === undefined) return cores;
+  if (asked > cores) process.stderr.write(`kvm-ordercheck: --workers ${asked}: this machine has ${cores} core${cores === 1 ? "" : "s"}; using ${cores}\n`);
+  return Math.min(asked, cores);
+}
+
+/** Options that would be ignored silently in this mode are refused instead. */
+function refuseIgnored(o: CheckOpts): void {
+  if (o.exhaustive) {
+    if (o.strategy !== "random") throw new UsageError("--strategy applies to random runs, not --exhaustive");
+    for (const flag of ["runs", "seed", "depth"] as const)
+      if (o[flag] !== undefined) throw new UsageError(`--${flag} applies to random runs, not --exhaustive`);
+    return;
+  }
+  for (const flag of ["shard", "preemptions", "workers"] as const)
+    if (o[flag] !== undefined) throw new UsageError(`--${flag} goes with --exhaustive`);
+  if (!o.dpor) throw new UsageError("--no-dpor goes with --exhaustive");
+  if (o.depth !== undefined && o.strategy !== "pct") throw new UsageError("--depth goes with --strategy pct (the uniform strategy has no depth)");
+}
 
 const oneOf = (name: string, values: readonly string[]) => (raw: string) => {
   if (!values.includes(raw)) throw new InvalidArgumentError(`${name} must be one of ${values.join(", ")}, not '${raw}'`);
@@ -43,7 +69,7 @@ const oneOf = (name: string, values: readonly string[]) => (raw: string) => {
 
 interface CheckOpts extends OutputOptions {
   contract?: string;
-  runs: number;
+  runs?: number;
   seed?: number;
   threads?: number;
   calls?: number;
@@ -55,7 +81,7 @@ interface CheckOpts extends OutputOptions {
   workers?: number;
   shard?: { index: number; count: number };
   strategy: "random" | "pct";
-  depth: number;
+  depth?: number;
   variantFile?: string[];
   repro?: string;
   reproStyle?: string;
@@ -67,9 +93,9 @@ function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly Load
 }
 
 async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: string) => void): Promise<number> {
+  refuseIgnored(o);
   const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile));
   if (o.exhaustive) {
-    if (o.strategy !== "random") throw new UsageError("--strategy applies to random runs, not --exhaustive");
     return runExhaustive(
       {
         subjects,
@@ -77,7 +103,7 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
         threads: o.threads ?? 2,
         calls: o.calls ?? 2,
         dpor: o.dpor,
-        workers: o.workers ?? availableParallelism(),
+        workers: workersFor(o.workers),
         json: Boolean(o.json),
         repro: reproRequest(o, Boolean(o.json), write),
         outputs: outputRequest(o, Boolean(o.json), write),
@@ -88,18 +114,16 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
       write,
     );
   }
-  for (const flag of ["shard", "preemptions", "workers"] as const)
-    if (o[flag] !== undefined) throw new UsageError(`--${flag} goes with --exhaustive`);
   return runRandom(
     {
       subjects,
       options,
-      runs: o.runs,
+      runs: o.runs ?? 10_000,
       seed: o.seed ?? Date.now() % 2 ** 31,
       threads: o.threads ?? 3,
       calls: o.calls ?? 4,
       strategy: o.strategy,
-      depth: o.depth,
+      depth: o.depth ?? 3,
       json: Boolean(o.json),
       repro: reproRequest(o, Boolean(o.json), write),
       outputs: outputRequest(o, Boolean(o.json), write),
@@ -141,7 +165,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .configureOutput({ writeErr: () => {}, writeOut: write })
     .action(() => {
       action = () =>
-        runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", depth: 3, reportDir: DEFAULT_REPORT_DIR }, write);
+        runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", reportDir: DEFAULT_REPORT_DIR }, write);
     });
   program.command("list").description("targets, variants and properties").action(() => {
     action = () => (write(`${listText()}\n`), 0);
@@ -150,18 +174,18 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .command("check")
     .description("check target[@variant] (every variant when none is given)")
     .argument("<targets...>", "target or target@variant")
-    .option("--runs <n>", "random runs per variant", intIn("--runs", 1, 10_000_000), 10_000)
+    .option("--runs <n>", "random runs per variant (default 10000)", intIn("--runs", 1, 10_000_000))
     .option("--seed <s>", "seed (reproduces the whole run)", intIn("--seed", -(2 ** 31), 2 ** 31 - 1))
     .option("--threads <n>", "at most this many userspace threads (random 3, exhaustive 2)", intIn("--threads", 1, 8))
     .option("--calls <n>", "at most this many calls per thread (random 4, exhaustive 2)", intIn("--calls", 1, 16))
     .option("--property <name...>", "check only these properties")
     .option("--contract <reading>", "memory-fault targets: the api.rst reading, strict or doc (default strict)")
     .option("--strategy <name>", "random runs: uniform schedules (random) or PCT (pct)", oneOf("--strategy", ["random", "pct"]), "random")
-    .option("--depth <d>", "PCT: the bug depth to target", intIn("--depth", 1, 10), 3)
+    .option("--depth <d>", "PCT: the bug depth to target (default 3)", intIn("--depth", 1, 10))
     .option("--exhaustive", "every program up to the bound, every interleaving up to equivalence")
     .option("--preemptions <p>", "exhaustive: at most this many preemptions per execution", intIn("--preemptions", 0, 100))
     .option("--no-dpor", "exhaustive: no partial-order reduction (every interleaving)")
-    .option("--workers <n>", "exhaustive: worker threads (default: the number of cores)", intIn("--workers", 1, 256))
+    .option("--workers <n>", "exhaustive: worker threads (default and most: the number of cores)", intIn("--workers", 1, 256))
     .option("--shard <i/n>", "exhaustive: explore only part i of n (combine the --json outputs with merge)", shardSpec)
     .option("--json", "print JSON")
     .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths);
@@ -200,8 +224,9 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .description("combine the --json outputs of exhaustive shards into one verdict")
     .argument("<files...>")
     .option("--json", "print JSON")
-    .action((files: string[], o: { json?: boolean }) => {
-      action = () => runMerge(files, Boolean(o.json), write);
+    .option("--variant-file <path>", "the file of a variant the shards are of, when it is not shipped; repeatable", collectPaths)
+    .action((files: string[], o: { json?: boolean; variantFile?: string[] }) => {
+      action = async () => runMerge(files, Boolean(o.json), write, await loadForReplay(o.variantFile));
     });
   program
     .command("real")

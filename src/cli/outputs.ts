@@ -4,7 +4,7 @@
  * whole run), `--report-dir <dir>` (a bundle per target@variant, report/bundle.ts),
  * and the lines saying where they went.
  */
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync, statfsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
 import type { CheckReport } from "../explore/random.js";
@@ -15,6 +15,7 @@ import type { HtmlSection, HtmlVerdict } from "../report/html.js";
 import { htmlReport } from "../report/html.js";
 import { itfText } from "../report/itf.js";
 import { sequenceDiagram } from "../report/mermaid.js";
+import { writeFileAtomic } from "../report/output-files.js";
 import { UsageError } from "../targets/errors.js";
 import type { Subject } from "../targets/target.js";
 
@@ -30,25 +31,67 @@ export interface OutputRequest extends Readonly<OutputOptions> {
   readonly say: (s: string) => void;
 }
 
-/** A file's directory must exist before the run: a typo costs an error, not the run. */
-function writable(flag: string, path: string | undefined): void {
-  if (path === undefined) return;
-  if (!path.trim()) throw new UsageError(`${flag} needs a file name`);
-  const dir = dirname(resolve(path));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${path}: directory ${dir} does not exist`);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${path} is a directory`);
+/**
+ * File systems that are not for files a report writes (statfs f_type, linux/magic.h):
+ * writing there fails or means something else, and Node's recursive mkdir hangs in /proc.
+ */
+const SPECIAL_FS: ReadonlyMap<number, string> = new Map([
+  [0x9fa0, "proc"],
+  [0x62656572, "sysfs"],
+  [0x64626720, "debugfs"],
+  [0x74726163, "tracefs"],
+  [0x73636673, "securityfs"],
+  [0x27e0eb, "cgroup"],
+  [0x63677270, "cgroup2"],
+  [0xcafe4a11, "bpf"],
+  [0x62656570, "configfs"],
+  [0x6165676c, "pstore"],
+  [0xde5e81e4, "efivarfs"],
+  [0x1cd1, "devpts"],
+]);
+
+/** `dir` (an existing path) is a directory this process can create files in, on an ordinary file system. */
+function writableDir(flag: string, shown: string, dir: string): void {
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${shown}: ${dir} is not a directory`);
+  const special = SPECIAL_FS.get(statfsSync(dir).type);
+  if (special) throw new UsageError(`${flag} ${shown}: ${dir} is on ${special}, not a file system for reports`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`${flag} ${shown}: directory ${dir} is not writable`);
+  }
 }
 
-/** From the command's options; none when no output is asked for. */
+/** Before the run: a file's directory exists and takes files, and the file is new or a regular file. */
+export function checkOutputFile(flag: string, path: string | undefined): void {
+  if (path === undefined) return;
+  if (!path.trim() || path.includes("\0")) throw new UsageError(`${flag} needs a file name`);
+  const abs = resolve(path);
+  const dir = dirname(abs);
+  if (!existsSync(dir)) throw new UsageError(`${flag} ${path}: directory ${dir} does not exist`);
+  writableDir(flag, path, dir);
+  if (!existsSync(abs)) return;
+  const st = statSync(abs);
+  if (st.isDirectory()) throw new UsageError(`${flag} ${path} is a directory`);
+  if (!st.isFile()) throw new UsageError(`${flag} ${path} is not a regular file`);
+}
+
+/** Before the run: a directory that exists, or whose nearest existing ancestor takes new directories. */
+function checkOutputDir(flag: string, path: string): void {
+  if (!path.trim() || path.includes("\0")) throw new UsageError(`${flag} needs a directory name`);
+  let dir = resolve(path);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${path} is a file`);
+  while (!existsSync(dir)) dir = dirname(dir);
+  writableDir(flag, path, dir);
+}
+
+/** From the command's options; none when no output is asked for. Every path is checked here, before the run. */
 export function outputRequest(o: OutputOptions, json: boolean, write: (s: string) => void): OutputRequest | undefined {
   if (o.itf === undefined && o.mermaid === undefined && o.html === undefined && o.reportDir === undefined) return undefined;
-  writable("--itf", o.itf);
-  writable("--mermaid", o.mermaid);
-  writable("--html", o.html);
-  if (o.reportDir !== undefined) {
-    if (!o.reportDir.trim()) throw new UsageError("--report-dir needs a directory name");
-    if (existsSync(o.reportDir) && !statSync(o.reportDir).isDirectory()) throw new UsageError(`--report-dir ${o.reportDir} is a file`);
-  }
+  checkOutputFile("--itf", o.itf);
+  checkOutputFile("--mermaid", o.mermaid);
+  checkOutputFile("--html", o.html);
+  if (o.reportDir !== undefined) checkOutputDir("--report-dir", o.reportDir);
   return { ...o, say: json ? (s) => void process.stderr.write(s) : write };
 }
 
@@ -84,11 +127,15 @@ export function sectionOfExhaustive(subject: Subject, r: ExhaustiveResult): Html
   };
 }
 
-function put(flag: string, path: string, text: string): void {
+/** A write's failure in a few words: "ENOSPC: no space left on device" (not the temporary file's name). */
+const why = (e: unknown): string => (e instanceof Error ? e.message.split(",")[0]!.replace(/\s+/g, " ") : String(e));
+
+/** Writes a report file whole (or, on a failure such as a full disk, not at all), or says why not on one line. */
+export function put(flag: string, path: string, text: string): void {
   try {
-    writeFileSync(path, text);
+    writeFileAtomic(path, text);
   } catch (e) {
-    throw new UsageError(`cannot write ${flag} ${path}: ${(e as Error).message}`);
+    throw new UsageError(`cannot write ${flag} ${path}: ${why(e)}`);
   }
 }
 
@@ -119,7 +166,7 @@ export function writeOutputs(req: OutputRequest, sections: readonly HtmlSection[
     try {
       entries = writeBundle(req.reportDir, sections);
     } catch (e) {
-      throw new UsageError(`cannot write --report-dir ${req.reportDir}: ${(e as Error).message}`);
+      throw new UsageError(`cannot write --report-dir ${req.reportDir}: ${why(e)}`);
     }
     if (entries.length === 0) req.say(`no counterexample found: nothing written to ${resolve(req.reportDir)}\n`);
     else {

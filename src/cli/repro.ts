@@ -3,13 +3,13 @@
  * write the C reproducer of the first (check) or the given (replay) counterexample and
  * say where it went.
  */
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Counterexample } from "../explore/counterexample.js";
 import { selftestC } from "../report/repro/selftest.js";
 import { standaloneC } from "../report/repro/standalone.js";
 import type { Subject } from "../targets/target.js";
 import { UsageError } from "../targets/errors.js";
+import { checkOutputFile, put } from "./outputs.js";
 
 export const REPRO_STYLES = ["standalone", "selftest"] as const;
 export type ReproStyle = (typeof REPRO_STYLES)[number];
@@ -21,17 +21,17 @@ export interface ReproRequest {
   readonly say: (s: string) => void;
 }
 
-/** From the command's options; none when --repro is absent (--repro-style alone is an error). */
+/** From the command's options, the path checked before the run; none when --repro is absent (--repro-style alone is an error). */
 export function reproRequest(
   o: { repro?: string; reproStyle?: string },
   json: boolean,
   write: (s: string) => void,
 ): ReproRequest | undefined {
   if (o.repro === undefined) {
-    if (o.reproStyle !== undefined && o.reproStyle !== "standalone") throw new UsageError("--repro-style goes with --repro <out.c>");
+    if (o.reproStyle !== undefined) throw new UsageError("--repro-style goes with --repro <out.c>");
     return undefined;
   }
-  if (!o.repro.trim()) throw new UsageError("--repro needs a file name");
+  checkOutputFile("--repro", o.repro);
   const style = (o.reproStyle ?? "standalone") as ReproStyle;
   return { path: o.repro, style, say: json ? (s) => void process.stderr.write(s) : write };
 }
@@ -47,11 +47,7 @@ export function writeRepro(req: ReproRequest, found: readonly { cx: Counterexamp
     req.say("no counterexample found: no C reproducer written\n");
     return;
   }
-  try {
-    writeFileSync(req.path, reproC(first.cx, first.subject, req.style));
-  } catch (e) {
-    throw new UsageError(`cannot write ${req.path}: ${(e as Error).message}`);
-  }
+  put("--repro", req.path, reproC(first.cx, first.subject, req.style));
   const how = req.style === "standalone" ? `cc -Wall -pthread -o repro ${req.path} && ./repro` : "a KVM selftest: put it in tools/testing/selftests/kvm/";
   req.say(
     `C reproducer (${req.style}) of ${first.subject.target}@${first.subject.variant} ${first.cx.property} written to ${resolve(req.path)} (${how})\n`,

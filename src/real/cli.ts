@@ -8,6 +8,7 @@
  * Exit status: 0 nothing found, 1 a difference / violation found, 2 bad input or no
  * usable KVM device (one line saying so).
  */
+import { parseProgram as parseProgramInput } from "../program/schema.js";
 import { UsageError } from "../targets/errors.js";
 import type { Threads } from "../targets/target.js";
 import { subjectsOfSpec } from "../variant/resolve.js";
@@ -34,7 +35,7 @@ export interface RealOpts {
 
 const asJson = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 
-/** `--program '[[{"ioctl": ...}], [...]]'`: threads of calls, or a one-line error. */
+/** `--program '[[{"ioctl": ...}], [...]]'`: threads of calls (program/schema.ts checks every field), or a one-line error. */
 export function parseProgram(json: string): Threads {
   let p: unknown;
   try {
@@ -42,11 +43,17 @@ export function parseProgram(json: string): Threads {
   } catch {
     throw new UsageError("--program is not JSON (expected [[call, ...], ...])");
   }
-  const isCall = (c: unknown) => typeof c === "object" && c !== null && typeof (c as { ioctl?: unknown }).ioctl === "string";
-  if (!Array.isArray(p) || p.length === 0 || !p.every((t) => Array.isArray(t) && t.length > 0 && t.every(isCall)))
-    throw new UsageError("--program must be a non-empty array of threads, each a non-empty array of calls with an ioctl");
-  return p as Threads;
+  const threads = parseProgramInput(p, "--program", (line) => new UsageError(line));
+  // userspace_addr is an offset into one anonymous mapping (backend.ts), which must fit the address space.
+  for (const [t, calls] of threads.entries())
+    for (const [k, c] of calls.entries())
+      if (arenaSizeFor([c]) > MAX_ARENA)
+        throw new UsageError(`--program[${t}][${k}]: userspace_addr + memory_size is beyond the real backend's arena (${MAX_ARENA / 2 ** 30} GiB; userspace_addr is an offset into it)`);
+  return threads;
 }
+
+/** The largest arena `real` maps for a given program: address space only (MAP_NORESERVE), far below x86-64's 128 TiB. */
+const MAX_ARENA = 2 ** 36;
 
 /** The exit-reason mode's name: the target whose properties it checks. */
 const EXIT_REASON_TARGET = "x86-memfault";
@@ -96,6 +103,9 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
   const arenaCalls = [...(subject.fixture ?? []), ...subject.alphabet];
   const arena = arenaSizeFor(arenaCalls);
   const given = o.program !== undefined ? parseProgram(o.program) : undefined;
+  // They shape the programs drawn; with --program none are drawn.
+  for (const flag of ["runs", "calls", "seed"] as const)
+    if (given && o[flag] !== undefined) throw new UsageError(`--${flag} draws programs; --program gives the one to run`);
   if (given && o.threads !== undefined && given.length !== o.threads)
     throw new UsageError(`--program has ${given.length} threads, --threads says ${o.threads}`);
   const threads = o.threads ?? given?.length;

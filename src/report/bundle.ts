@@ -6,14 +6,15 @@
  * JSON (.json) and the C reproducers (.c, .selftest.c). A variant's directory is
  * replaced on every run that checks it, so what is there is always the last run's.
  */
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { Counterexample } from "../explore/counterexample.js";
 import type { HtmlSection } from "./html.js";
 import { htmlReport, mermaidBrowserBuild } from "./html.js";
 import { itfText } from "./itf.js";
 import { counterexampleJson } from "./json.js";
 import { sequenceDiagram } from "./mermaid.js";
+import { makeDirs, temporaryBeside } from "./output-files.js";
 import { reproducersOf } from "./reproducers.js";
 
 export const DEFAULT_REPORT_DIR = "kvm-ordercheck-report";
@@ -32,31 +33,63 @@ const counterexamplesOf = (s: HtmlSection): Counterexample[] =>
 /** The directory's one copy of Mermaid's browser build, which every page there loads. */
 const MERMAID_JS = "mermaid.min.js";
 
+/**
+ * `name` as one path component inside `dir`, or an Error: only letters, digits and . _ + - @,
+ * not starting with a dot. Whatever a variant's name says (a file's variant is input), the
+ * bundle writes and deletes nothing outside `dir`.
+ */
+export function insideDir(dir: string, name: string): string {
+  const path = resolve(dir, name);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+@-]*$/.test(name) || dirname(path) !== resolve(dir))
+    throw new Error(`'${JSON.stringify(name).slice(1, -1)}' is not a file name a report may have`);
+  return path;
+}
+
 export function writeBundle(dir: string, sections: readonly HtmlSection[]): BundleEntry[] {
   const out: BundleEntry[] = [];
   if (sections.some((s) => counterexamplesOf(s).length > 0)) {
-    mkdirSync(dir, { recursive: true });
-    copyFileSync(mermaidBrowserBuild(), join(dir, MERMAID_JS));
+    makeDirs(dir);
+    const js = join(dir, MERMAID_JS);
+    const tmp = temporaryBeside(js);
+    try {
+      copyFileSync(mermaidBrowserBuild(), tmp);
+      renameSync(tmp, js);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
   }
   for (const s of sections) {
+    // Read once: every path below comes from this one string.
     const name = `${s.subject.target}@${s.subject.variant}`;
-    const sub = join(dir, name);
-    rmSync(sub, { recursive: true, force: true });
+    const sub = insideDir(dir, name);
     const cxs = counterexamplesOf(s);
-    if (cxs.length === 0) continue;
-    mkdirSync(sub, { recursive: true });
+    if (cxs.length === 0) {
+      rmSync(sub, { recursive: true, force: true });
+      continue;
+    }
+    // Written beside the old bundle and renamed over it: a failure leaves the old one, never half of a new one.
+    const tmp = temporaryBeside(sub);
     const files: string[] = [];
-    const put = (file: string, text: string) => {
-      writeFileSync(join(sub, file), text);
-      files.push(file);
-    };
-    put("index.html", htmlReport({ title: `kvm-ordercheck: ${name}`, sections: [s], mermaidSrc: `../${MERMAID_JS}` }));
-    for (const cx of cxs) {
-      put(`${cx.property}.mmd`, sequenceDiagram(cx));
-      put(`${cx.property}.itf.json`, itfText(cx));
-      const json = { target: s.subject.target, variant: s.subject.variant, ...counterexampleJson(cx) };
-      put(`${cx.property}.json`, `${JSON.stringify(json, null, 2)}\n`);
-      for (const r of reproducersOf(cx, s.subject)) if (r.code !== null) put(r.file, r.code);
+    try {
+      mkdirSync(tmp);
+      const put = (file: string, text: string) => {
+        writeFileSync(insideDir(tmp, file), text);
+        files.push(file);
+      };
+      put("index.html", htmlReport({ title: `kvm-ordercheck: ${name}`, sections: [s], mermaidSrc: `../${MERMAID_JS}` }));
+      for (const cx of cxs) {
+        put(`${cx.property}.mmd`, sequenceDiagram(cx));
+        put(`${cx.property}.itf.json`, itfText(cx));
+        const json = { target: s.subject.target, variant: s.subject.variant, ...counterexampleJson(cx) };
+        put(`${cx.property}.json`, `${JSON.stringify(json, null, 2)}\n`);
+        for (const r of reproducersOf(cx, s.subject)) if (r.code !== null) put(r.file, r.code);
+      }
+      rmSync(sub, { recursive: true, force: true });
+      renameSync(tmp, sub);
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
     }
     out.push({ name, dir: sub, html: join(sub, "index.html"), counterexamples: cxs.length, files });
   }

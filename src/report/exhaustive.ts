@@ -71,7 +71,10 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
   return {
     target: r.target,
     variant: r.variant,
-    verdict: first ? "violated" : "holds",
+    // Nothing found on part of the bound is no verdict: "holds" only where the bound is covered.
+    verdict: first ? "violated" : coversBound(r) ? "holds" : "incomplete",
+    complete: coversBound(r),
+    ...(r.missingShards ? { missingShards: r.missingShards } : {}),
     property: first?.property ?? null,
     counterexample: first ? counterexampleJson(first) : null,
     replay: first?.replay ?? null,
@@ -87,7 +90,9 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult) {
     stats: { programs: r.programs, totalPrograms: r.totalPrograms, executions: r.executions, classes: r.classes, pruned: r.pruned, ms: r.ms },
     properties: r.properties.map((p) => {
       const cx = cxs.find((c) => c.property === p);
-      return cx ? { property: p, verdict: "violated", counterexample: counterexampleJson(cx) } : { property: p, verdict: "holds" };
+      return cx
+        ? { property: p, verdict: "violated", counterexample: counterexampleJson(cx) }
+        : { property: p, verdict: coversBound(r) ? "holds" : "incomplete" };
     }),
     coverage: r.coverage ? coverageJson(coverageSummary(subject.model, r.coverage)) : null,
     /** What `merge` needs to combine shards. */

@@ -5,6 +5,7 @@
  * they run (subject.ts), since a plain function that returns a generator is fine too.
  */
 import { z } from "zod";
+import { u32, u64 } from "../program/schema.js";
 import { TARGETS } from "../targets/registry.js";
 import { VARIANT_TARGETS } from "./interface.js";
 
@@ -40,7 +41,7 @@ const riscvHgatp = z.strictObject({
   ...common,
   code: z.object({
     design,
-    caps: z.record(z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { message: "expected a KVM_CAP_ name" }), z.number().int().nonnegative()),
+    caps: z.record(z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { message: "expected a KVM_CAP_ name" }), u32),
     kvm_vm_ioctl_enable_cap: fn,
     kvm_vm_ioctl_check_extension: fn,
   }),
@@ -53,7 +54,8 @@ const riscvHgatp = z.strictObject({
     tooLateErrno: z.number().int().positive().nullable(),
     setOnce: z.boolean(),
   }),
-  capArgs: z.array(z.number().int()).min(1),
+  // The cap's args[0] in the calls programs are made of: what a program's call may hold (program/schema.ts).
+  capArgs: z.array(u64).min(1),
 });
 
 const arm64Memfault = z.strictObject({

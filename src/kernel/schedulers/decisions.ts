@@ -12,6 +12,8 @@ export class DecisionScheduler implements Scheduler {
   private pos = 0;
   /** The decisions this execution consumed, normalised (each reduced modulo its options). */
   readonly used: number[] = [];
+  /** How many options each consumed decision had (a replay token's must be below them). */
+  readonly options: number[] = [];
 
   constructor(private readonly decisions: readonly number[]) {}
 
@@ -20,6 +22,7 @@ export class DecisionScheduler implements Scheduler {
     this.pos++;
     const d = ((raw % n) + n) % n;
     this.used.push(d);
+    this.options.push(n);
     return d;
   }
 

@@ -10,7 +10,8 @@ import { errnoName } from "../../kernel/uapi/errno.js";
 import { exitName } from "../../kernel/uapi/exits.js";
 import { describeCall } from "../../program/describe.js";
 import type { Arch, ReproCall, ReproPlan } from "./plan.js";
-import { capDefines } from "./uapi.js";
+import { printable } from "../../program/schema.js";
+import { capDefines, capIdent } from "./uapi.js";
 import { X86_CODE_GPA, X86_CODE_SLOT, X86_GUEST_CODE, X86_MAILBOX, X86_SCRIPT_NAMES, MMIO_GPA, x86Script } from "./x86-guest.js";
 
 /** Exit statuses of a standalone reproducer (4 is the selftests' KSFT_SKIP). */
@@ -67,7 +68,14 @@ const ARCH_NAME: Record<Arch, string> = { x86: "an x86-64", arm64: "an arm64", r
 /** A C string literal (no trigraphs). */
 export const cstr = (s: string): string => JSON.stringify(s).replace(/\?\?/g, "?\\?");
 const comment = (s: string): string => s.replace(/\*\//g, "* /");
-export const hex = (n: number): string => `0x${n.toString(16)}ULL`;
+/**
+ * A number as C. Calls reach here validated (program/schema.ts); anything but a whole
+ * number from 0 to 2^53 - 1 is a bug upstream, and is refused rather than pasted into C.
+ */
+export const hex = (n: number): string => {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`a reproducer formats whole numbers from 0 only, not ${printable(String(n))}`);
+  return `0x${n.toString(16)}ULL`;
+};
 
 /** Wraps text to `width` columns, each line prefixed. */
 function wrap(text: string, prefix: string, width = 96): string[] {
@@ -135,11 +143,11 @@ function callC(ctx: Ctx, call: Call, slot: number, fixture: boolean, expectOk = 
   switch (call.ioctl) {
     case "KVM_ENABLE_CAP": {
       const args = ((call.args as number[]) ?? []).slice(0, 4);
-      const e = d.enableCap(String(call.cap), Number(call.flags ?? 0), args);
+      const e = d.enableCap(capIdent(call.cap), Number(call.flags ?? 0), args);
       return fixture ? must(e, describeCall(call)) : `${rec(e)};`;
     }
     case "KVM_CHECK_EXTENSION": {
-      const e = d.checkExtension(call.fd === "system" ? "system" : "vm", String(call.cap));
+      const e = d.checkExtension(call.fd === "system" ? "system" : "vm", capIdent(call.cap));
       return fixture ? must(e, describeCall(call)) : `${rec(e)};`;
     }
     case "KVM_CREATE_VCPU": {

@@ -8,6 +8,7 @@
  */
 import type { Subject } from "../../targets/target.js";
 import { UAPI_CAPS } from "../../kernel/uapi/caps.js";
+import { printable } from "../../program/schema.js";
 
 export interface CapValue {
   readonly name: string;
@@ -15,8 +16,15 @@ export interface CapValue {
   readonly source: string;
 }
 
+/** A cap as C: a KVM_CAP_ identifier or a number, never other text (a call's cap is input). */
+export function capIdent(cap: unknown): string {
+  if (typeof cap === "string" && /^KVM_CAP_[A-Z0-9_]+$/.test(cap)) return cap;
+  if (typeof cap === "number" && Number.isSafeInteger(cap) && cap >= 0) return String(cap);
+  throw new Error(`a reproducer writes caps as KVM_CAP_ names or numbers, not ${printable(String(cap))}`);
+}
+
 export function capValue(subject: Subject, cap: unknown): CapValue {
-  const name = String(cap);
+  const name = capIdent(cap);
   const own = subject.patchCaps?.[name];
   if (own !== undefined) return { name, value: own, source: `the patch (${subject.patch.messageId}); in no merged uapi header` };
   const v = UAPI_CAPS[name];
