@@ -56,3 +56,6 @@ benchReal();
 
 // The exhaustive explorer: reduction against brute force, time to counterexample and proof.
 await import("./exhaustive.js");
+
+// The C front end: C forms of the shipped variants against their TypeScript forms.
+await import("./c-frontend.js");

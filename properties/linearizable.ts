@@ -22,7 +22,12 @@ export function linearizable<S>(model: ReferenceModel<S>): Property {
       const prefix = r.prefix.length ? `after ${r.prefix.map(said).join(", ")}: ` : "";
       const why = r.rejections.map((x) => x.reason).join("; ");
       const events = [...r.prefix, ...r.rejections.map((x) => x.entry)].flatMap((e) => [e.invokedAt, e.returnedAt!]);
-      return violated(`no order consistent with real time is accepted by the contract: ${prefix}${why}`, events);
+      // The broken clause: which ioctl no order explains, and why (numbers aside: the same
+      // clause broken by two caps or sizes of one ring is one bug);
+      // the prefix before it varies with the schedule.
+      const clause = (reason: string) => reason.replace(/^.*? returned /, "returned ").replace(/0x[0-9a-f]+|\d+/gi, "#");
+      const signature = [...new Set(r.rejections.map((x) => `${x.entry.call.ioctl}: ${clause(x.reason)}`))].sort().join(" · ");
+      return { ...violated(`no order consistent with real time is accepted by the contract: ${prefix}${why}`, events), signature };
     },
   };
 }

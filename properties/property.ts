@@ -3,6 +3,7 @@
  * (events, observations, the history of calls), never a variant's code.
  */
 import type { Execution } from "../src/kernel/rt/execution.js";
+import type { Call, Event } from "../src/kernel/rt/trace.js";
 
 export type Verdict =
   | { readonly holds: true }
@@ -12,6 +13,11 @@ export type Verdict =
       readonly message: string;
       /** Trace positions of the events involved. */
       readonly events: readonly number[];
+      /**
+       * What tells this violation from another of the same property (the racing pair,
+       * the broken clause), when the events alone would not: see `signatureOf`.
+       */
+      readonly signature?: string;
     };
 
 export interface Property {
@@ -25,4 +31,44 @@ export const HOLDS: Verdict = { holds: true };
 
 export function violated(message: string, events: readonly number[]): Verdict {
   return { holds: false, message, events };
+}
+
+/**
+ * A call as signatures name it: the ioctl, the cap it is about and the fd kind, not its
+ * other arguments (two sizes of one ring cap racing are one race).
+ */
+export function callKind(call: Call): string {
+  const fd = typeof call.fd === "object" && call.fd !== null ? Object.keys(call.fd)[0] : call.fd;
+  return `${call.ioctl}${call.cap !== undefined ? `(${String(call.cap)})` : ""}${fd !== undefined ? ` on ${String(fd)}` : ""}`;
+}
+
+/**
+ * What a violation is about, independent of the schedule, the thread numbers and the
+ * arguments: the events it names, each as its call's kind and what it did there
+ * (`KVM_ENABLE_CAP(KVM_CAP_DIRTY_LOG_RING) on vm: write kvm->dirty_ring_size`), sorted. Two counterexamples with one signature show one bug;
+ * reports keep several counterexamples per property only when their signatures differ.
+ */
+export function signatureOf(v: Extract<Verdict, { holds: false }>, ex: Execution): string {
+  if (v.signature !== undefined) return v.signature;
+  const invoke = new Map<string, Event>();
+  for (const e of ex.events) if (e.kind === "invoke") invoke.set(`${e.tid}:${e.call}`, e);
+  const parts = new Set<string>();
+  for (const i of v.events) {
+    const e = ex.events[i];
+    if (!e) continue;
+    const inv = invoke.get(`${e.tid}:${e.call}`);
+    const call = inv && inv.kind === "invoke" ? callKind(inv.ioctl) : "?";
+    const what =
+      e.kind === "read" || e.kind === "write" || e.kind === "acquire" || e.kind === "release"
+        ? `${e.kind} ${e.loc}`
+        : e.kind === "fault"
+          ? `${e.fault}`
+          : e.kind === "observe"
+            ? `observe ${e.what}`
+            : e.kind === "choice"
+              ? `${e.point}`
+              : "";
+    parts.add(what ? `${call}: ${what}` : call);
+  }
+  return [...parts].sort().join(" · ");
 }

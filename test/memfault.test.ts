@@ -35,7 +35,7 @@ describe("arm64-memfault and x86-memfault, strict reading", () => {
     [arm64Memfault, "scrub+gated", [H, H, H, H]],
     [x86Memfault, "current", [V, V, V, V]],
   ];
-  it.each(expected)("%s@%s", (target, variant, want) => {
+  it.each(expected.map(([target, variant, want]) => [target.name, variant, target, want] as const))("%s@%s", (_name, variant, target, want) => {
     const { report, cells } = verdicts(target, variant, "strict");
     expect(MEMFAULT_PROPS.map((p) => cells[p])).toEqual(want);
     for (const p of ["lockdep", "no-oops", "no-deadlock", "no-warn"]) expect(cells[p]).toBe(H);
@@ -62,10 +62,10 @@ describe("arm64-memfault and x86-memfault, strict reading", () => {
 
 describe("the doc reading", () => {
   it.each([
-    ["arm64-memfault", arm64Memfault, "current"],
-    ["arm64-memfault", arm64Memfault, "gated"],
-    ["x86-memfault", x86Memfault, "current"],
-  ] as const)("%s@%s: what api.rst promises holds; strict differs", (_name, target, variant) => {
+    ["arm64-memfault", "current", arm64Memfault],
+    ["arm64-memfault", "gated", arm64Memfault],
+    ["x86-memfault", "current", x86Memfault],
+  ] as const)("%s@%s: what api.rst promises holds; strict differs", (_name, variant, target) => {
     const doc = verdicts(target, variant, "doc").cells;
     expect([doc["memfault-errno"], doc["no-stale-memfault"], doc.linearizable]).toEqual([H, H, H]);
     expect(doc["no-memfault-leak"]).toBe("n/a"); // api.rst promises nothing there

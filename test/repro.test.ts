@@ -116,7 +116,7 @@ describe("standalone C", () => {
     const subject = findTarget("x86-memfault").subject("current", {});
     const threads = [[{ ioctl: "KVM_RUN", fd: { vcpu: 0 }, immediate_exit: 0, guest: "none" }], [{ ioctl: "pthread_kill", thread: 0 }]];
     const execution = subject.execute(threads, new DecisionScheduler([]));
-    const cx: Counterexample = { property: "linearizable", message: "a model execution", events: [], threads, decisions: [], execution, size: sizeOf(threads, execution), replay: "-" };
+    const cx: Counterexample = { property: "linearizable", message: "a model execution", events: [], signature: "", threads, decisions: [], execution, size: sizeOf(threads, execution), replay: "-" };
     const bin = compile("x86-kick", standaloneC(cx, subject));
     if (!kvmUsable || process.arch !== "x64") ctx.skip();
     const r = run(bin, ["20"]);

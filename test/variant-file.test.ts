@@ -57,8 +57,9 @@ export default defineVariant({
   name: "ungated",
   summary: "gmem_abort() fills the exit whatever the error (as merged)",
   patch: { title: "test", list: "kvmarm@lists.linux.dev", date: "2026-05-06", messageId: "test@example" },
-  *gmemErrorExit(vcpu, gpa, size, w, x, p) {
+  *gmemErrorExit(vcpu, gpa, size, w, x, p, err) {
     yield* kvm_prepare_memory_fault_exit(vcpu, gpa, size, w, x, p);
+    return err;
   },
 });
 `,
@@ -103,12 +104,12 @@ describe("a variant file that does not load or does not fit: one line, exit 2", 
     [
       "wrong shape: a misspelt hook",
       () => ["check", "riscv-hgatp", "--variant-file", fx.write("typo.ts", `${VALID_HEAD}export default { ...v8, target: "riscv-hgatp", name: "v9", capArg: [1] };\n`)],
-      /typo\.ts: variant: Unrecognized key.*capArg/,
+      /typo\.ts: capArg: not a field or hook of a riscv-hgatp variant \(its hooks: code\.kvm_vm_ioctl_enable_cap, /,
     ],
     [
       "unknown target",
       () => ["check", "riscv-hgatp", "--variant-file", fx.write("target.ts", `${VALID_HEAD}export default { ...v8, target: "riscv-hgtap", name: "v9" };\n`)],
-      /target\.ts: target: unknown target 'riscv-hgtap' \(known: riscv-hgatp, arm64-memfault, x86-memfault\)/,
+      /target\.ts: target: unknown target 'riscv-hgtap' \(known: riscv-hgatp, arm64-memfault, x86-memfault, x86-caps\)/,
     ],
     [
       "a shipped name",

@@ -226,7 +226,7 @@ describe("x86-caps@current, one thread, against the host's answers", () => {
     // Longer than a Subject's step budget: run the same world with a larger one.
     const calls = Array.from({ length: 1025 }, (_, id) => vcpu(id));
     const shared = new SharedState();
-    const ctx = { kvm: kvm_create_vm(x86CapsArchOps(x86CapsCurrent.code), shared), caps: UAPI_CAPS, hooks: {} };
+    const ctx = { kvm: kvm_create_vm(x86CapsArchOps(x86CapsCurrent), shared), caps: UAPI_CAPS, hooks: {} };
     const ex = execute(ctx, shared, [calls], (c, tid, call) => x86CapsIoctl(c, tid, call), new DecisionScheduler([]), { maxSteps: 100_000 });
     const rs = history(ex.events).map((h) => h.result!.r);
     expect(rs.slice(0, 1024).every((r) => r === 0)).toBe(true);

@@ -10,6 +10,8 @@
 import { machineGraph } from "../../model/graph.js";
 import type { ReferenceModel } from "../../model/reference.js";
 import type { Execution } from "../kernel/rt/execution.js";
+import type { CoveredLines } from "./lines.js";
+import { addCovered, coveredJson, mergeCovered } from "./lines.js";
 import { linearization } from "./linearization.js";
 
 /** What a run records: plain JSON, so workers and `--shard` outputs can carry it. */
@@ -17,19 +19,24 @@ export interface CoverageData {
   readonly machine: string;
   /** Ids (`MachineTransition.id`) of the transitions taken, sorted. */
   readonly transitions: readonly string[];
+  /** The variant source lines the executions ran (their `cover` ops), by file; absent when none. */
+  readonly lines?: CoveredLines;
 }
 
 export class CoverageRecorder {
   private readonly seen = new Set<string>();
+  private readonly lines = new Map<string, Set<number>>();
 
   constructor(private readonly model: ReferenceModel<unknown>) {}
 
   add(ex: Execution): void {
     for (const e of linearization(this.model, ex, false).edges) this.seen.add(e);
+    addCovered(this.lines, ex);
   }
 
   data(): CoverageData {
-    return { machine: this.model.machine.id, transitions: [...this.seen].sort() };
+    const data = { machine: this.model.machine.id, transitions: [...this.seen].sort() };
+    return this.lines.size ? { ...data, lines: coveredJson(this.lines) } : data;
   }
 }
 
@@ -38,7 +45,8 @@ export function mergeCoverage(parts: readonly (CoverageData | undefined)[]): Cov
   const present = parts.filter((p): p is CoverageData => p !== undefined);
   if (present.length === 0) return undefined;
   const all = new Set(present.flatMap((p) => p.transitions));
-  return { machine: present[0]!.machine, transitions: [...all].sort() };
+  const lines = mergeCovered(present.map((p) => p.lines));
+  return { machine: present[0]!.machine, transitions: [...all].sort(), ...(lines ? { lines } : {}) };
 }
 
 export interface CoverageCount {

@@ -17,6 +17,7 @@ export interface ExhaustiveRun {
   readonly options: Readonly<Record<string, string>>;
   readonly threads: number;
   readonly calls: number;
+  readonly counterexamples?: number;
   readonly preemptions?: number;
   readonly dpor: boolean;
   readonly workers: number;
@@ -57,6 +58,7 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
         calls: o.calls,
         reduction: o.dpor ? "dpor" : "none",
         options: o.options,
+        ...(o.counterexamples !== undefined ? { counterexamples: o.counterexamples } : {}),
         onProgress: (done, total, executions) => bar.update(done, total, executions),
         ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
         ...(o.shard ? { shard: o.shard } : {}),

@@ -17,6 +17,7 @@ export interface RandomRun {
   readonly seed: number;
   readonly threads: number;
   readonly calls: number;
+  readonly counterexamples?: number;
   readonly properties?: readonly string[];
   readonly strategy: "random" | "pct";
   readonly depth: number;
@@ -33,6 +34,7 @@ export function runRandom(o: RandomRun, write: (s: string) => void): number {
       maxThreads: o.threads,
       maxCalls: o.calls,
       options: o.options,
+      ...(o.counterexamples !== undefined ? { counterexamples: o.counterexamples } : {}),
       strategy: o.strategy === "pct" ? { kind: "pct", depth: o.depth } : { kind: "uniform" },
       ...(o.properties ? { properties: o.properties } : {}),
     }),
@@ -55,7 +57,8 @@ export function runRandom(o: RandomRun, write: (s: string) => void): number {
         const source = o.subjects.find((s) => s.target === r.target && s.variant === r.variant)?.source;
         const file = source ? ` --variant-file ${source}` : "";
         for (const v of r.verdicts)
-          if (v.verdict === "violated") write(`  ${r.target}@${r.variant} ${v.property}: kvm-ordercheck replay ${v.counterexample.replay}${file}\n`);
+          if (v.verdict === "violated")
+            for (const cx of v.counterexamples) write(`  ${r.target}@${r.variant} ${v.property}: kvm-ordercheck replay ${cx.replay}${file}\n`);
       }
       write("\n");
     }

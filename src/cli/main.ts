@@ -8,7 +8,8 @@ import { TARGETS, UsageError } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { MAX_PROGRAMS } from "../explore/exhaustive/check.js";
 import { runExhaustive } from "./check-exhaustive.js";
-import { runMerge } from "./merge.js";
+import { runMerge, shardTarget } from "./merge.js";
+import { decodeReplay } from "../explore/replay.js";
 import { runRandom } from "./check-random.js";
 import { isInputError } from "./errors.js";
 import { runReplay } from "./replay.js";
@@ -20,8 +21,11 @@ import { runDraw } from "./draw.js";
 import type { RealOpts } from "../real/cli.js";
 import { runReal } from "../real/cli.js";
 import type { LoadedVariant } from "../variant/cli.js";
-import { VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
+import { BASE_HELP, PATCH_HELP, VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
 import { subjectsOfSpecs } from "../variant/resolve.js";
+
+/** Distinct counterexamples kept per property unless --counterexamples says otherwise. */
+const DEFAULT_COUNTEREXAMPLES = 3;
 
 const intIn = (name: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
@@ -83,8 +87,11 @@ interface CheckOpts extends OutputOptions {
   strategy: "random" | "pct";
   depth?: number;
   variantFile?: string[];
+  patch?: string;
+  base?: string;
   repro?: string;
   reproStyle?: string;
+  counterexamples: number;
 }
 
 function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly LoadedVariant[] = []): { subjects: Subject[]; options: Record<string, string> } {
@@ -94,7 +101,7 @@ function subjectsOf(specs: readonly string[], o: CheckOpts, files: readonly Load
 
 async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: string) => void): Promise<number> {
   refuseIgnored(o);
-  const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile));
+  const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile, { ...(o.patch !== undefined ? { file: o.patch } : {}), ...(o.base !== undefined ? { base: o.base } : {}) }));
   if (o.exhaustive) {
     return runExhaustive(
       {
@@ -102,6 +109,7 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
         options,
         threads: o.threads ?? 2,
         calls: o.calls ?? 2,
+        counterexamples: o.counterexamples,
         dpor: o.dpor,
         workers: workersFor(o.workers),
         json: Boolean(o.json),
@@ -122,6 +130,7 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
       seed: o.seed ?? Date.now() % 2 ** 31,
       threads: o.threads ?? 3,
       calls: o.calls ?? 4,
+      counterexamples: o.counterexamples,
       strategy: o.strategy,
       depth: o.depth ?? 3,
       json: Boolean(o.json),
@@ -165,7 +174,11 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .configureOutput({ writeErr: () => {}, writeOut: write })
     .action(() => {
       action = () =>
-        runCheck(TARGETS.map((t) => t.name), { runs: 2000, dpor: true, strategy: "random", reportDir: DEFAULT_REPORT_DIR }, write);
+        runCheck(
+          TARGETS.map((t) => t.name),
+          { runs: 2000, dpor: true, strategy: "random", depth: 3, counterexamples: DEFAULT_COUNTEREXAMPLES, reportDir: DEFAULT_REPORT_DIR },
+          write,
+        );
     });
   program.command("list").description("targets, variants and properties").action(() => {
     action = () => (write(`${listText()}\n`), 0);
@@ -179,6 +192,12 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--threads <n>", "at most this many userspace threads (random 3, exhaustive 2)", intIn("--threads", 1, 8))
     .option("--calls <n>", "at most this many calls per thread (random 4, exhaustive 2)", intIn("--calls", 1, 16))
     .option("--property <name...>", "check only these properties")
+    .option(
+      "--counterexamples <n>",
+      "keep up to n distinct counterexamples per property (distinct by the events the violation names)",
+      intIn("--counterexamples", 1, 100),
+      DEFAULT_COUNTEREXAMPLES,
+    )
     .option("--contract <reading>", "memory-fault targets: the api.rst reading, strict or doc (default strict)")
     .option("--strategy <name>", "random runs: uniform schedules (random) or PCT (pct)", oneOf("--strategy", ["random", "pct"]), "random")
     .option("--depth <d>", "PCT: the bug depth to target (default 3)", intIn("--depth", 1, 10))
@@ -188,7 +207,9 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--workers <n>", "exhaustive: worker threads (default and most: the number of cores)", intIn("--workers", 1, 256))
     .option("--shard <i/n>", "exhaustive: explore only part i of n (combine the --json outputs with merge)", shardSpec)
     .option("--json", "print JSON")
-    .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths);
+    .option("--variant-file <path>", VARIANT_FILE_HELP, collectPaths)
+    .option("--patch <file>", PATCH_HELP)
+    .option("--base <target@variant>", BASE_HELP);
   withOutputOptions(check, "the first counterexample")
     .option("--report-dir <dir>", "write a report bundle (HTML, Mermaid, ITF, JSON, C) per counterexample into <dir>")
     .action((targets: string[], o: CheckOpts) => {
@@ -207,7 +228,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
           token,
           Boolean(o.json),
           write,
-          await loadForReplay(o.variantFile),
+          await loadForReplay(o.variantFile, () => decodeReplay(token).target),
           reproRequest(o, Boolean(o.json), write),
           outputRequest(o, Boolean(o.json), write),
         );
@@ -226,7 +247,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--json", "print JSON")
     .option("--variant-file <path>", "the file of a variant the shards are of, when it is not shipped; repeatable", collectPaths)
     .action((files: string[], o: { json?: boolean; variantFile?: string[] }) => {
-      action = async () => runMerge(files, Boolean(o.json), write, await loadForReplay(o.variantFile));
+      action = async () => runMerge(files, Boolean(o.json), write, await loadForReplay(o.variantFile, () => shardTarget(files)));
     });
   program
     .command("real")

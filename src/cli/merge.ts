@@ -27,6 +27,13 @@ function subjectOf(file: string, r: ExhaustiveResult, files: readonly LoadedVari
   return target.subject(r.variant, r.options);
 }
 
+/** The target the first shard file names (a C variant file takes its target from it). */
+export function shardTarget(paths: readonly string[]): string {
+  const first = paths[0] === undefined ? undefined : readShardFile(paths[0])[0];
+  if (first === undefined) throw new MergeError("merge: no shard to take the target from");
+  return first.target;
+}
+
 export function runMerge(paths: readonly string[], json: boolean, write: (s: string) => void, files: readonly LoadedVariant[] = []): number {
   // Results grouped by target@variant, in the order they first appear.
   const groups = new Map<string, { subject: Subject; parts: ExhaustiveResult[] }>();

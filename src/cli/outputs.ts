@@ -10,7 +10,8 @@ import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
 import type { CheckReport } from "../explore/random.js";
 import { coverageSummary } from "../check/coverage.js";
 import { writeBundle } from "../report/bundle.js";
-import { findingsOf, statsText } from "../report/exhaustive.js";
+import { allFindingsOf, statsText } from "../report/exhaustive.js";
+import { exercisedNote } from "../check/lines.js";
 import type { HtmlSection, HtmlVerdict } from "../report/html.js";
 import { htmlReport } from "../report/html.js";
 import { itfText } from "../report/itf.js";
@@ -99,10 +100,10 @@ export function outputRequest(o: OutputOptions, json: boolean, write: (s: string
 export function sectionOfRandom(subject: Subject, r: CheckReport): HtmlSection {
   const verdicts = r.verdicts.map((v): HtmlVerdict =>
     v.verdict === "violated"
-      ? { property: v.property, verdict: "violated", counterexample: v.counterexample }
+      ? { property: v.property, verdict: "violated", counterexample: v.counterexample, counterexamples: v.counterexamples }
       : v.verdict === "n/a"
         ? { property: v.property, verdict: "n/a", note: v.why }
-        : { property: v.property, verdict: "holds" },
+        : { property: v.property, verdict: "holds", ...(v.exercised ? { note: v.exercised } : {}) },
   );
   return {
     subject,
@@ -114,10 +115,13 @@ export function sectionOfRandom(subject: Subject, r: CheckReport): HtmlSection {
 
 /** An exhaustive run's result of one subject (its findings replayed), as the report files take it. */
 export function sectionOfExhaustive(subject: Subject, r: ExhaustiveResult): HtmlSection {
-  const cxs = findingsOf(subject, r);
+  const all = allFindingsOf(subject, r);
+  const note = exercisedNote(subject, r.coverage?.lines);
   const verdicts = r.properties.map((p): HtmlVerdict => {
-    const cx = cxs.find((c) => c.property === p);
-    return cx ? { property: p, verdict: "violated", counterexample: cx } : { property: p, verdict: "holds" };
+    const cxs = all.get(p);
+    return cxs
+      ? { property: p, verdict: "violated", counterexample: cxs[0]!, counterexamples: cxs }
+      : { property: p, verdict: "holds", ...(note ? { note } : {}) };
   });
   return {
     subject,

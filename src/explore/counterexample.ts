@@ -2,6 +2,8 @@
  * A counterexample: the program and decisions that violate a property, normalised so
  * that the replay token is as short as the execution allows, with its size.
  */
+import type { Property } from "../../properties/property.js";
+import { signatureOf } from "../../properties/property.js";
 import type { Execution } from "../kernel/rt/execution.js";
 import { preemptions } from "../kernel/rt/execution.js";
 import { DecisionScheduler, trimDecisions } from "../kernel/schedulers/decisions.js";
@@ -19,6 +21,8 @@ export interface Counterexample {
   readonly message: string;
   /** Trace positions the property names. */
   readonly events: readonly number[];
+  /** What the violation is about (properties/property.ts `signatureOf`): distinct counterexamples have distinct signatures. */
+  readonly signature: string;
   readonly threads: Threads;
   readonly decisions: readonly number[];
   readonly execution: Execution;
@@ -38,6 +42,8 @@ export function sizeOf(threads: Threads, ex: Execution): CounterexampleSize {
 /**
  * Runs `threads` with `decisions` and, if `property` is violated, returns the
  * counterexample with the decisions the execution actually consumed (trimmed).
+ * `check` judges instead of the subject's property of that name (random mode's
+ * "violated in a way not yet reported").
  */
 export function counterexampleOf(
   subject: Subject,
@@ -45,8 +51,9 @@ export function counterexampleOf(
   property: string,
   threads: Threads,
   decisions: readonly number[],
+  check?: Property,
 ): Counterexample | null {
-  const prop = subject.properties.find((p) => p.name === property);
+  const prop = check ?? subject.properties.find((p) => p.name === property);
   if (!prop) throw new Error(`${subject.target} has no property ${property}`);
   const program = compact(threads);
   const first = new DecisionScheduler(decisions);
@@ -59,6 +66,7 @@ export function counterexampleOf(
     property,
     message: verdict.message,
     events: verdict.events,
+    signature: signatureOf(verdict, execution),
     threads: program,
     decisions: used,
     execution,

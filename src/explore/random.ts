@@ -10,10 +10,19 @@
  * found. Shrinking alone can stop in a local minimum (a 3-thread race that has a
  * 2-thread cousin); trying small shapes first finds the cousin. Then the search goes
  * on for the properties not yet violated.
+ *
+ * Several counterexamples per property (`counterexamples`, default 1): a property stays
+ * open until that many violations with distinct signatures (the events the violation
+ * names: properties/property.ts `signatureOf`) are found, and each later search and
+ * shrink looks only for a signature not yet found, so one bug cannot hide another.
  */
 import fc from "fast-check";
+import type { Property } from "../../properties/property.js";
+import { HOLDS, signatureOf } from "../../properties/property.js";
 import type { CoverageSummary } from "../check/coverage.js";
 import { CoverageRecorder, coverageSummary } from "../check/coverage.js";
+import type { LinesSummary } from "../check/lines.js";
+import { exercisedNote, linesSummary } from "../check/lines.js";
 import type { Execution } from "../kernel/rt/execution.js";
 import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
 import { PctScheduler, pctGuarantee } from "../kernel/schedulers/pct.js";
@@ -43,18 +52,30 @@ export interface RandomOptions {
   /** Only these properties (all of the subject's if absent). */
   readonly properties?: readonly string[];
   readonly options?: TargetOptions;
+  /** Distinct counterexamples to keep per property (default 1). */
+  readonly counterexamples?: number;
 }
 
 export type PropertyVerdict =
-  | { readonly property: string; readonly statement: string; readonly verdict: "holds" }
+  | {
+      readonly property: string;
+      readonly statement: string;
+      readonly verdict: "holds";
+      /** Which of the variant's lines the run never reached ("not exercised: v9.c:41-47"): check/lines.ts `exercisedNote`. */
+      readonly exercised?: string;
+    }
   | { readonly property: string; readonly statement: string; readonly verdict: "n/a"; readonly why: string }
   | {
       readonly property: string;
       readonly statement: string;
       readonly verdict: "violated";
+      /** The first counterexample found (shrunk). */
       readonly counterexample: Counterexample;
+      /** Every distinct counterexample kept (the first one first), at most `counterexamples`. */
+      readonly counterexamples: readonly Counterexample[];
       /** Runs of the search before the first violating one was drawn. */
       readonly foundAfter: number;
+      readonly exercised?: string;
     };
 
 export interface CheckStats {
@@ -74,6 +95,8 @@ export interface CheckReport {
   readonly stats: CheckStats;
   /** The reference machine's transitions the explored executions took. */
   readonly coverage?: CoverageSummary;
+  /** The variant's declared lines against those the explored executions ran (when it declares them). */
+  readonly lines?: LinesSummary;
 }
 
 export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport {
@@ -115,7 +138,18 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
   let executions = 0;
   let runsLeft = opts.runs;
   let runsDone = 0;
-  const found = new Map<string, PropertyVerdict>();
+  const limit = Math.max(1, opts.counterexamples ?? 1);
+  const found = new Map<string, { cxs: Counterexample[]; foundAfter: number }>();
+  // A property as the search sees it: violated only in a way not yet kept.
+  const novel = (prop: Property): Property => ({
+    ...prop,
+    check(ex) {
+      const v = prop.check(ex);
+      if (v.holds) return v;
+      const kept = found.get(prop.name)?.cxs;
+      return kept && kept.some((c) => c.signature === signatureOf(v, ex)) ? HOLDS : v;
+    },
+  });
   for (let round = 0; open.length > 0 && runsLeft > 0; round++) {
     const seed = (opts.seed + round) | 0;
     let failing: string[] = [];
@@ -126,7 +160,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
       ? fc.check(
           fc.property(arbOf(opts.maxThreads, opts.maxCalls).map(([p]) => p), fc.integer(), (p, pseed) => {
             const { ex, decisions } = runPct(p, pseed, pct.depth);
-            failing = open.filter((prop) => !prop.check(ex).holds).map((prop) => prop.name);
+            failing = open.filter((prop) => !novel(prop).check(ex).holds).map((prop) => prop.name);
             if (failing.length) pctFailure = [p, decisions];
             return failing.length === 0;
           }),
@@ -135,7 +169,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
       : fc.check(
           fc.property(arb, ([p, d]) => {
             const ex = run(p, d);
-            failing = open.filter((prop) => !prop.check(ex).holds).map((prop) => prop.name);
+            failing = open.filter((prop) => !novel(prop).check(ex).holds).map((prop) => prop.name);
             return failing.length === 0;
           }),
           { numRuns: runsLeft, seed, endOnFailure: true },
@@ -147,7 +181,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     // it is an error of the code under check (e.g. a --variant-file hook), not a verdict.
     if (failing.length === 0 && pass.errorInstance) throw pass.errorInstance;
     for (const name of failing) {
-      const prop = open.find((x) => x.name === name)!;
+      const prop = novel(open.find((x) => x.name === name)!);
       const holds = ([p, d]: [number[][], number[]]) => prop.check(run(p, d)).holds;
       const failure: [number[][], number[]] = pctFailure ?? (pass.counterexample![0] as [number[][], number[]]);
       const p0 = failure[0];
@@ -169,25 +203,36 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
         smallest = shrunk.counterexample?.[0] ?? failure;
       }
       const [p, d] = smallest;
-      let cx = counterexampleOf(subject, opts.options ?? {}, name, toThreads(p), d);
+      const o = opts.options ?? {};
+      let cx = counterexampleOf(subject, o, name, toThreads(p), d, prop);
       if (!cx) throw new Error(`internal: the shrunk counterexample for ${name} does not replay`);
       // The same calls on one thread may do: then the bug needs no concurrency.
       const sequential = sequentialCounterexample(subject, prop, cx.threads, opts.maxCalls);
-      if (sequential) cx = counterexampleOf(subject, opts.options ?? {}, name, sequential.threads, sequential.decisions) ?? cx;
+      if (sequential) cx = counterexampleOf(subject, o, name, sequential.threads, sequential.decisions, prop) ?? cx;
       // Shrinking decisions towards zero does not always reach the fewest preemptions:
       // search the shrunk program's schedules by preemption bound (within a budget).
       if (cx.size.preemptions > 0) {
         const fewer = fewestPreemptions(subject, prop, cx.threads, cx.size.preemptions, PREEMPTION_SEARCH_BUDGET);
-        if (fewer) cx = counterexampleOf(subject, opts.options ?? {}, name, cx.threads, fewer.decisions) ?? cx;
+        if (fewer) cx = counterexampleOf(subject, o, name, cx.threads, fewer.decisions, prop) ?? cx;
       }
-      found.set(name, { property: name, statement: prop.statement, verdict: "violated", counterexample: cx, foundAfter: runsDone - 1 });
+      const f = found.get(name);
+      if (f) f.cxs.push(cx);
+      else found.set(name, { cxs: [cx], foundAfter: runsDone - 1 });
     }
-    open = open.filter((x) => !failing.includes(x.name));
+    open = open.filter((x) => (found.get(x.name)?.cxs.length ?? 0) < limit);
   }
 
+  const covered = coverage.data();
+  const note = exercisedNote(subject, covered.lines);
+  const exercised = note ? { exercised: note } : {};
+  const lines = linesSummary(subject, covered.lines);
   const verdicts: PropertyVerdict[] = subject.properties
     .filter((p) => wanted.includes(p.name))
-    .map((p): PropertyVerdict => found.get(p.name) ?? { property: p.name, statement: p.statement, verdict: "holds" });
+    .map((p): PropertyVerdict => {
+      const f = found.get(p.name);
+      if (!f) return { property: p.name, statement: p.statement, verdict: "holds", ...exercised };
+      return { property: p.name, statement: p.statement, verdict: "violated", counterexample: f.cxs[0]!, counterexamples: f.cxs, foundAfter: f.foundAfter, ...exercised };
+    });
   for (const u of subject.unchecked ?? [])
     if (!opts.properties || opts.properties.includes(u.property)) verdicts.push({ ...u, verdict: "n/a" });
   return {
@@ -195,7 +240,8 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
     variant: subject.variant,
     seed: opts.seed,
     verdicts,
-    coverage: coverageSummary(subject.model, coverage.data()),
+    coverage: coverageSummary(subject.model, covered),
+    ...(lines ? { lines } : {}),
     stats: {
       executions,
       ms: Math.round(performance.now() - started),

@@ -9,7 +9,7 @@ import type { Counterexample, CounterexampleSize } from "../explore/counterexamp
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
 import { checkRandom } from "../explore/random.js";
 import type { CheckStats } from "../explore/random.js";
-import { exhaustiveJson, findingsOf } from "../report/exhaustive.js";
+import { allFindingsOf, exhaustiveJson } from "../report/exhaustive.js";
 import { UsageError } from "../targets/errors.js";
 import type { Subject } from "../targets/target.js";
 import type { LoadedVariant } from "../variant/load.js";
@@ -29,6 +29,8 @@ const CheckOptionsSchema = z.strictObject({
   /** `--threads` (random 3, exhaustive 2), `--calls` (random 4, exhaustive 2). */
   threads: int(1, 8).optional(),
   calls: int(1, 16).optional(),
+  /** `--counterexamples`: distinct counterexamples kept per property (default 3, as the CLI's). */
+  counterexamples: int(1, 100).optional(),
   /** `--property`: only these. */
   properties: z.array(z.string()).optional(),
   /** `--contract` (memory-fault targets): strict or doc. */
@@ -58,6 +60,8 @@ export type PropertyResult =
       /** `kvm-ordercheck replay <replay>` (add `--variant-file <source>` for a variant from a file). */
       readonly replay: string;
       readonly counterexample: Counterexample;
+      /** Every distinct counterexample kept (`counterexamples`), the first one first. */
+      readonly counterexamples: readonly Counterexample[];
     };
 
 export interface Verdict {
@@ -94,9 +98,21 @@ function subjectsOf(specs: readonly string[], files: readonly LoadedVariant[], o
 
 const statementOf = (s: Subject, p: string) => s.properties.find((x) => x.name === p)?.statement ?? "";
 
-function violated(s: Subject, cx: Counterexample): PropertyResult {
-  return { property: cx.property, statement: statementOf(s, cx.property), verdict: "violated", message: cx.message, size: cx.size, replay: cx.replay, counterexample: cx };
+function violated(s: Subject, cxs: readonly Counterexample[]): PropertyResult {
+  const cx = cxs[0]!;
+  return {
+    property: cx.property,
+    statement: statementOf(s, cx.property),
+    verdict: "violated",
+    message: cx.message,
+    size: cx.size,
+    replay: cx.replay,
+    counterexample: cx,
+    counterexamples: cxs,
+  };
 }
+
+const COUNTEREXAMPLES = 3;
 
 async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>): Promise<Verdict> {
   const options: Record<string, string> = o.contract !== undefined ? { contract: o.contract } : {};
@@ -112,23 +128,24 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
         calls: o.calls ?? 2,
         reduction: o.dpor === false ? "none" : "dpor",
         options,
+        counterexamples: o.counterexamples ?? COUNTEREXAMPLES,
         ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
         ...(o.properties ? { properties: o.properties } : {}),
       },
       Math.min(o.workers ?? 1, availableParallelism()),
     );
-    const cxs = findingsOf(s, r);
+    const all = allFindingsOf(s, r);
     const proof = exhaustiveJson(s, r).proof;
     const properties = r.properties.map((p): PropertyResult => {
-      const cx = cxs.find((c) => c.property === p);
-      if (cx) return violated(s, cx);
+      const cxs = all.get(p);
+      if (cxs) return violated(s, cxs);
       const stmt = proof.find((x) => x.startsWith(`${p} holds `));
       return { property: p, statement: statementOf(s, p), verdict: "holds", ...(stmt ? { proof: stmt } : {}) };
     });
     return {
       ...head,
       mode: "exhaustive",
-      holds: cxs.length === 0,
+      holds: all.size === 0,
       properties,
       proof,
       stats: { programs: r.programs, executions: r.executions, classes: r.classes, ms: r.ms },
@@ -143,10 +160,11 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
     maxThreads: o.threads ?? 3,
     maxCalls: o.calls ?? 4,
     options,
+    counterexamples: o.counterexamples ?? COUNTEREXAMPLES,
     strategy: o.strategy === "pct" ? { kind: "pct", depth: o.depth ?? 3 } : { kind: "uniform" },
     ...(o.properties ? { properties: o.properties } : {}),
   });
-  const properties = report.verdicts.map((v): PropertyResult => (v.verdict === "violated" ? violated(s, v.counterexample) : v));
+  const properties = report.verdicts.map((v): PropertyResult => (v.verdict === "violated" ? violated(s, v.counterexamples) : v));
   return { ...head, mode: "random", holds: !properties.some((p) => p.verdict === "violated"), properties, proof: [], seed, stats: report.stats };
 }
 
@@ -156,16 +174,20 @@ async function checkSubject(s: Subject, o: z.output<typeof CheckOptionsSchema>):
  */
 export async function check(spec: string, opts: CheckOptions = {}): Promise<Verdict[]> {
   const o = parseOptions(opts);
-  const files = await loadVariantFiles(o.variantFiles ?? []);
+  const files = await loadVariantFiles(o.variantFiles ?? [], { target: spec.split("@")[0]! });
   const out: Verdict[] = [];
   for (const s of subjectsOf([spec], files, o)) out.push(await checkSubject(s, o));
   return out;
 }
 
-/** Checks the variant a file defines (see docs/writing-a-variant.md). */
-export async function checkVariantFile(path: string, opts: Omit<CheckOptions, "variantFiles"> = {}): Promise<Verdict> {
-  const o = parseOptions(opts);
-  const file = await loadVariantFile(path);
+/**
+ * Checks the variant a file defines (see docs/writing-a-variant.md). A C file needs
+ * `target` (a TypeScript module names its own).
+ */
+export async function checkVariantFile(path: string, opts: Omit<CheckOptions, "variantFiles"> & { readonly target?: string } = {}): Promise<Verdict> {
+  const { target, ...rest } = opts;
+  const o = parseOptions(rest);
+  const file = await loadVariantFile(path, target !== undefined ? { target } : {});
   const [s] = subjectsOf([file.spec], [file], o);
   return checkSubject(s!, o);
 }

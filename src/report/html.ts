@@ -17,8 +17,15 @@ import { sizeText } from "./text.js";
 
 /** One property's verdict as the page shows it. */
 export type HtmlVerdict =
+  /** `note`: n/a's reason, or what a holding verdict did not exercise of the variant's code. */
   | { readonly property: string; readonly verdict: "holds" | "n/a"; readonly note?: string }
-  | { readonly property: string; readonly verdict: "violated"; readonly counterexample: Counterexample };
+  | {
+      readonly property: string;
+      readonly verdict: "violated";
+      readonly counterexample: Counterexample;
+      /** Every distinct counterexample kept, the first one first (absent: that one only). */
+      readonly counterexamples?: readonly Counterexample[];
+    };
 
 export interface HtmlSection {
   readonly subject: Subject;
@@ -105,10 +112,14 @@ for (const b of document.querySelectorAll("button.copy")) {
 }
 `;
 
+const allOf = (v: Extract<HtmlVerdict, { verdict: "violated" }>) => v.counterexamples ?? [v.counterexample];
+
 function verdictCell(v: HtmlVerdict): string {
-  if (v.verdict === "violated")
-    return `<td class="verdict-violated">VIOLATED</td><td>${esc(sizeText(v.counterexample.size))}</td>`;
-  if (v.verdict === "holds") return `<td class="verdict-holds">holds</td><td></td>`;
+  if (v.verdict === "violated") {
+    const n = allOf(v).length;
+    return `<td class="verdict-violated">VIOLATED</td><td>${esc(sizeText(v.counterexample.size))}${n > 1 ? ` · ${n} distinct counterexamples` : ""}</td>`;
+  }
+  if (v.verdict === "holds") return `<td class="verdict-holds">holds</td><td class="muted">${esc(v.note ?? "")}</td>`;
   return `<td class="verdict-na">n/a</td><td class="muted">${esc(v.note ?? "")}</td>`;
 }
 
@@ -126,8 +137,9 @@ function interleavingHtml(cx: Counterexample): string {
   return `<table class="interleaving" data-steps="${rows.length}"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-function counterexampleHtml(subject: Subject, cx: Counterexample): string {
-  const id = anchorOf(subject, cx.property);
+function counterexampleHtml(subject: Subject, cx: Counterexample, k = 0): string {
+  // The first counterexample of a property has the property's anchor; the others -2, -3, ...
+  const id = `${anchorOf(subject, cx.property)}${k ? `-${k + 1}` : ""}`;
   // A variant from a file replays with that file.
   const replay = `kvm-ordercheck replay ${cx.replay}${subject.source ? ` --variant-file ${subject.source}` : ""}`;
   const program = cx.threads.map((t, i) => `<li><b>T${i}</b>: ${esc(t.map(describeCall).join("; "))}</li>`).join("");
@@ -139,7 +151,7 @@ function counterexampleHtml(subject: Subject, cx: Counterexample): string {
     )
     .join("\n");
   return `<article class="cx" id="${id}">
-<h3>${esc(subject.target)}@${esc(subject.variant)}: <span class="verdict-violated">${esc(cx.property)} violated</span></h3>
+<h3>${esc(subject.target)}@${esc(subject.variant)}: <span class="verdict-violated">${esc(cx.property)} violated</span>${k ? ` <span class="muted">(counterexample ${k + 1}: another signature)</span>` : ""}</h3>
 <div class="message">${esc(cx.message)}</div>
 <p>counterexample: ${esc(sizeText(cx.size))}; decisions [${cx.decisions.join(", ")}]; outcome ${esc(cx.execution.outcome)}</p>
 <ul>${program}</ul>
@@ -170,7 +182,7 @@ function sectionHtml(s: HtmlSection): string {
       return `<tr><td>${name}</td>${verdictCell(v)}</tr>`;
     })
     .join("\n");
-  const cxs = s.verdicts.flatMap((v) => (v.verdict === "violated" ? [counterexampleHtml(subject, v.counterexample)] : []));
+  const cxs = s.verdicts.flatMap((v) => (v.verdict === "violated" ? allOf(v).map((cx, k) => counterexampleHtml(subject, cx, k)) : []));
   return `<section class="subject" id="${esc(`${subject.target}@${subject.variant}`.replace(/[^A-Za-z0-9_-]/g, "_"))}">
 <h2>${esc(subject.target)}@${esc(subject.variant)}</h2>
 <p>${esc(subject.summary)}<br><span class="muted">${esc(subject.patch.title)} (${esc(subject.patch.date)}, &lt;${esc(subject.patch.messageId)}&gt;)</span></p>
@@ -186,7 +198,7 @@ ${s.coverage ? coverageHtml(subject, s.coverage) : ""}
 
 export function htmlReport(input: HtmlReportInput): string {
   const violated = input.sections.some((s) => s.verdicts.some((v) => v.verdict === "violated"));
-  const count = input.sections.reduce((n, s) => n + s.verdicts.filter((v) => v.verdict === "violated").length, 0);
+  const count = input.sections.reduce((n, s) => n + s.verdicts.reduce((m, v) => m + (v.verdict === "violated" ? allOf(v).length : 0), 0), 0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(input.title)}</title>

@@ -15,6 +15,7 @@ export function counterexampleJson(cx: Counterexample) {
     steps: jsonSafe(cx.execution.events),
     outcome: cx.execution.outcome,
     replay: cx.replay,
+    signature: cx.signature,
   };
 }
 
@@ -31,9 +32,18 @@ export function checkReportJson(report: CheckReport) {
     seed: report.seed,
     stats: report.stats,
     coverage: report.coverage ? coverageJson(report.coverage) : null,
+    lines: report.lines ?? null,
     properties: report.verdicts.map((v) =>
       v.verdict === "violated"
-        ? { property: v.property, statement: v.statement, verdict: "violated", foundAfter: v.foundAfter, counterexample: counterexampleJson(v.counterexample) }
+        ? {
+            property: v.property,
+            statement: v.statement,
+            verdict: "violated",
+            foundAfter: v.foundAfter,
+            counterexample: counterexampleJson(v.counterexample),
+            counterexamples: v.counterexamples.map(counterexampleJson),
+            ...(v.exercised ? { exercised: v.exercised } : {}),
+          }
         : v,
     ),
   };
@@ -47,7 +57,7 @@ export function matrixJson(reports: readonly CheckReport[]) {
     const row: Record<string, unknown> = {};
     for (const p of props) {
       const v = r.verdicts.find((x) => x.property === p);
-      row[p] = !v ? "n/a" : v.verdict === "violated" ? v.counterexample.size : v.verdict;
+      row[p] = !v ? "n/a" : v.verdict === "violated" ? { ...v.counterexample.size, counterexamples: v.counterexamples.length } : v.verdict;
     }
     matrix[`${r.target}@${r.variant}`] = row;
   }

@@ -33,11 +33,12 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
   out.push(`  ${subject.patch.title} (${subject.patch.date}, <${subject.patch.messageId}>)`);
   if (subject.fixture?.length) out.push(`  every program starts from: ${subject.fixture.map(describeCall).join("; ")}`);
   for (const v of report.verdicts) {
-    if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}`);
+    const note = v.verdict !== "n/a" && v.exercised ? `; ${v.exercised}` : "";
+    if (v.verdict === "holds") out.push(`  ${pc.green("holds   ")} ${v.property}: ${v.statement}${note}`);
     else if (v.verdict === "n/a") out.push(`  ${pc.dim("n/a     ")} ${v.property}: ${v.why}`);
-    else out.push(`  ${pc.red("VIOLATED")} ${v.property}: ${sizeText(v.counterexample.size)}`);
+    else out.push(`  ${pc.red("VIOLATED")} ${v.property}: ${sizeText(v.counterexample.size)}${v.counterexamples.length > 1 ? `; ${v.counterexamples.length} distinct counterexamples` : ""}${note}`);
   }
-  for (const v of report.verdicts) if (v.verdict === "violated") out.push("", counterexampleText(v.counterexample));
+  for (const v of report.verdicts) if (v.verdict === "violated") for (const cx of v.counterexamples) out.push("", counterexampleText(cx));
   const s = report.stats;
   out.push(
     "",
@@ -60,7 +61,8 @@ export function matrixText(reports: readonly CheckReport[]): string {
     if (!v) return "n/a";
     if (v.verdict === "holds" || v.verdict === "n/a") return v.verdict;
     const s = v.counterexample.size;
-    return `${s.calls}c/${s.threads}t/${s.preemptions}p`;
+    const n = v.counterexamples.length;
+    return `${s.calls}c/${s.threads}t/${s.preemptions}p${n > 1 ? ` ×${n}` : ""}`;
   };
   const first = Math.max(...reports.map((r) => `${r.target}@${r.variant}`.length), 14);
   const widths = props.map((p) => Math.max(p.length, 9));
@@ -74,6 +76,6 @@ export function matrixText(reports: readonly CheckReport[]): string {
   return [
     line("target@variant", props),
     ...rows,
-    "cells: holds, or the smallest counterexample found: calls/threads/preemptions (n/a: not checked under these options)",
+    "cells: holds, or the first counterexample found: calls/threads/preemptions, ×n: n distinct counterexamples kept (n/a: not checked under these options)",
   ].join("\n");
 }

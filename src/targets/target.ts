@@ -9,7 +9,8 @@ import type { Property } from "../../properties/property.js";
 import type { Execution } from "../kernel/rt/execution.js";
 import type { Scheduler } from "../kernel/rt/scheduler.js";
 import type { Call } from "../kernel/rt/trace.js";
-import type { PatchRef } from "./patch.js";
+import type { TargetHookTable } from "./hooks.js";
+import type { PatchRef, VariantLines } from "./patch.js";
 
 export type Threads = readonly (readonly Call[])[];
 
@@ -20,6 +21,8 @@ export interface Subject {
   readonly patch: PatchRef;
   /** A variant from `--variant-file`: the file (absolute path); replaying its tokens needs it. */
   readonly source?: string;
+  /** The lines of the variant's code, where it declares them: verdicts name those no execution ran. */
+  readonly lines?: VariantLines;
   /** Caps the variant's patch adds (in no merged uapi header), by name: their numbers for C reproducers. */
   readonly patchCaps?: Readonly<Record<string, number>>;
   /** The finite set of calls programs are made of, simplest first (shrinking goes towards the front). */
@@ -56,5 +59,7 @@ export interface Target {
   readonly variants: readonly VariantInfo[];
   /** Option names this target accepts, with their allowed values. */
   readonly options?: Readonly<Record<string, readonly string[]>>;
+  /** What a variant may supply (by kernel name) and use: hooks, kernel functions, shared fields. */
+  readonly hooks: TargetHookTable;
   subject(variant: string, options?: TargetOptions): Subject;
 }

@@ -13,12 +13,21 @@
  *   optionally what the generic KVM_RUN return path does. See src/kernel/arm64/variants/.
  * - x86-memfault: the generic KVM_RUN return path only (`onRunReturn`); x86's fault
  *   path is the merged one.
+ * - x86-caps: `X86CapsVariant` (src/targets/x86-caps/variant.ts): any of x86's
+ *   before-vCPU paths by kernel name (`kvm_vm_ioctl_enable_cap`,
+ *   `kvm_vm_ioctl_create_irqchip`, ...); the rest run as Linux 6.18 has them.
+ *
+ * On every target a variant may also replace the kvm_main.c paths by kernel name
+ * (`kvm_vm_ioctl_create_vcpu`, `kvm_set_memory_region`, `__kvm_set_memory_region`, and
+ * on x86-caps `kvm_vm_ioctl_enable_dirty_log_ring`): each target's hook table
+ * (src/targets/<target>/hooks.ts, `findTarget(t).hooks`) lists what it takes.
  */
 import type { MemfaultVariant } from "../targets/memfault/variant.js";
 import type { RiscvHgatpVariant } from "../targets/riscv-hgatp/variant.js";
+import type { X86CapsVariant } from "../targets/x86-caps/variant.js";
 
-/** The targets a variant file can belong to. */
-export const VARIANT_TARGETS = ["riscv-hgatp", "arm64-memfault", "x86-memfault"] as const;
+/** The targets a variant file can belong to: every one. */
+export const VARIANT_TARGETS = ["riscv-hgatp", "arm64-memfault", "x86-memfault", "x86-caps"] as const;
 export type VariantTarget = (typeof VARIANT_TARGETS)[number];
 
 export interface RiscvHgatpUserVariant<G = unknown> extends RiscvHgatpVariant<G> {
@@ -34,7 +43,11 @@ export interface X86MemfaultUserVariant extends Omit<MemfaultVariant, "gmemError
   readonly target: "x86-memfault";
 }
 
-export type UserVariant = RiscvHgatpUserVariant<any> | Arm64MemfaultUserVariant | X86MemfaultUserVariant; // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface X86CapsUserVariant extends X86CapsVariant {
+  readonly target: "x86-caps";
+}
+
+export type UserVariant = RiscvHgatpUserVariant<any> | Arm64MemfaultUserVariant | X86MemfaultUserVariant | X86CapsUserVariant; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
  * Marks a variant module's default export. It returns its argument unchanged: the

@@ -2,21 +2,23 @@
  * `--variant-file <path>`: loads a variant module (TypeScript or JavaScript) at run
  * time with tsx's `tsImport` (esbuild strips the types; it does not type-check: run
  * `tsc --noEmit` on the file for that), checks its default export against its
- * target's interface and makes it checkable. Whatever is wrong, one line naming the
- * file and the problem (a UsageError: exit 2).
+ * target's interface and makes it checkable; or translates a `.c` file (the kernel
+ * functions of a patch, src/variant/c/) for the target the command names. Whatever is
+ * wrong, one line naming the file and the problem (a UsageError: exit 2).
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import { UsageError } from "../targets/errors.js";
 import { findTarget } from "../targets/registry.js";
 import type { Subject, TargetOptions } from "../targets/target.js";
+import { cVariant } from "./c/variant.js";
 import type { UserVariant } from "./interface.js";
 import { shapeProblem } from "./schema.js";
 import { firstLine, userVariantSubject } from "./subject.js";
 
-const EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+const EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".c"];
 
 export interface LoadedVariant {
   /** The absolute path it was loaded from. */
@@ -24,6 +26,8 @@ export interface LoadedVariant {
   readonly variant: UserVariant;
   /** `target@name` */
   readonly spec: string;
+  /** A C variant: the lines of its statements, which its `cover` ops report (file: its absolute path). */
+  readonly coverable?: { readonly source: string; readonly lines: readonly number[] };
   subject(options?: TargetOptions): Subject;
 }
 
@@ -56,27 +60,13 @@ function defaultExport(ns: Record<string, unknown>): unknown {
   return d;
 }
 
-export async function loadVariantFile(path: string): Promise<LoadedVariant> {
-  const file = resolve(path);
-  if (!EXTENSIONS.includes(extname(file))) throw new UsageError(`variant file ${path}: expected a .ts or .js module (${EXTENSIONS.join(", ")})`);
-  let isFile = false;
-  try {
-    isFile = statSync(file).isFile();
-  } catch {
-    throw new UsageError(`variant file ${path} not found`);
-  }
-  if (!isFile) throw new UsageError(`variant file ${path} is not a file`);
-  let ns: Record<string, unknown>;
-  try {
-    ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(`variant file ${path}: ${importProblem(e)}`);
-  }
-  const exported = defaultExport(ns);
-  if (exported === undefined) throw new UsageError(`variant file ${path} has no default export (export default defineVariant({ ... }))`);
-  const problem = shapeProblem(exported);
-  if (problem) throw new UsageError(`variant file ${path}: ${problem}`);
-  const variant = exported as UserVariant;
+export interface LoadOptions {
+  /** The target a C variant belongs to (the command names it; a TypeScript module says it itself). */
+  readonly target?: string;
+}
+
+/** A variant made ready to check, refusing a name that a shipped variant has. */
+function loaded(file: string, path: string, variant: UserVariant): LoadedVariant {
   // A shipped name would make target@name (and replay tokens) ambiguous.
   if (findTarget(variant.target).variants.some((x) => x.name === variant.name))
     throw new UsageError(`variant file ${path}: name '${variant.name}' is a shipped variant of ${variant.target}; give yours another name`);
@@ -88,11 +78,49 @@ export async function loadVariantFile(path: string): Promise<LoadedVariant> {
   };
 }
 
+/** A C variant (src/variant/c/): translated, in-process (no code of the user's runs). */
+async function loadCVariantFile(file: string, path: string, target: string | undefined): Promise<LoadedVariant> {
+  if (!target) throw new UsageError(`variant file ${path}: a C variant takes its target from the command (check <target> --variant-file ${path})`);
+  findTarget(target);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`variant file ${path}: cannot read it (${firstLine(e)})`);
+  }
+  const { variant, coverable } = await cVariant(path, text, target, file);
+  return { ...loaded(file, path, variant), coverable };
+}
+
+export async function loadVariantFile(path: string, options: LoadOptions = {}): Promise<LoadedVariant> {
+  const file = resolve(path);
+  if (!EXTENSIONS.includes(extname(file))) throw new UsageError(`variant file ${path}: expected a .ts or .js module or a .c file (${EXTENSIONS.join(", ")})`);
+  let isFile = false;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    throw new UsageError(`variant file ${path} not found`);
+  }
+  if (!isFile) throw new UsageError(`variant file ${path} is not a file`);
+  if (extname(file) === ".c") return loadCVariantFile(file, path, options.target);
+  let ns: Record<string, unknown>;
+  try {
+    ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`variant file ${path}: ${importProblem(e)}`);
+  }
+  const exported = defaultExport(ns);
+  if (exported === undefined) throw new UsageError(`variant file ${path} has no default export (export default defineVariant({ ... }))`);
+  const problem = shapeProblem(exported);
+  if (problem) throw new UsageError(`variant file ${path}: ${problem}`);
+  return loaded(file, path, exported as UserVariant);
+}
+
 /** Loads every file; two that define the same target@name are refused. */
-export async function loadVariantFiles(paths: readonly string[]): Promise<LoadedVariant[]> {
+export async function loadVariantFiles(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedVariant[]> {
   const out: LoadedVariant[] = [];
   for (const p of paths) {
-    const v = await loadVariantFile(p);
+    const v = await loadVariantFile(p, options);
     const twin = out.find((x) => x.spec === v.spec);
     if (twin) throw new UsageError(`variant files ${twin.file} and ${v.file} both define ${v.spec}`);
     out.push(v);

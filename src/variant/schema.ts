@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import { u32, u64 } from "../program/schema.js";
-import { TARGETS } from "../targets/registry.js";
+import type { TargetHookTable } from "../targets/hooks.js";
+import { findTarget } from "../targets/registry.js";
 import { VARIANT_TARGETS } from "./interface.js";
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { message: "expected a function" });
@@ -25,7 +26,17 @@ const patch = z.object({
   commits: z.array(z.string()).optional(),
 });
 
-const common = { name, summary: z.string().min(1), patch };
+/** `lines`: the variant's source file and the lines of its statements (the C front end fills it). */
+const lines = z.object({ file: z.string().min(1), lines: z.array(z.number().int().positive()) });
+
+const common = { name, summary: z.string().min(1), patch, lines: lines.optional() };
+
+/** The hooks a target's table carries at the top of a variant object, by kernel name: required where the target ships no default. */
+function topLevelHooks(table: TargetHookTable) {
+  const out: Record<string, z.ZodType> = {};
+  for (const h of table.hooks) if (!h.key.includes(".")) out[h.key] = h.default ? fn.optional() : fn;
+  return out;
+}
 
 const design = z.object({
   alloc: fn,
@@ -39,6 +50,7 @@ const design = z.object({
 const riscvHgatp = z.strictObject({
   target: z.literal("riscv-hgatp"),
   ...common,
+  ...topLevelHooks(findTarget("riscv-hgatp").hooks),
   code: z.object({
     design,
     caps: z.record(z.string().regex(/^KVM_CAP_[A-Z0-9_]+$/, { message: "expected a KVM_CAP_ name" }), u32),
@@ -58,34 +70,32 @@ const riscvHgatp = z.strictObject({
   capArgs: z.array(u64).min(1),
 });
 
-const arm64Memfault = z.strictObject({
-  target: z.literal("arm64-memfault"),
-  ...common,
-  gmemErrorExit: fn,
-  onRunReturn: fn.optional(),
-});
+const hooksOnly = (target: "arm64-memfault" | "x86-memfault" | "x86-caps") =>
+  z.strictObject({ target: z.literal(target), ...common, ...topLevelHooks(findTarget(target).hooks) });
 
-const x86Memfault = z.strictObject({
-  target: z.literal("x86-memfault"),
-  ...common,
-  onRunReturn: fn.optional(),
-});
-
-const SCHEMAS = { "riscv-hgatp": riscvHgatp, "arm64-memfault": arm64Memfault, "x86-memfault": x86Memfault } as const;
+const SCHEMAS = {
+  "riscv-hgatp": riscvHgatp,
+  "arm64-memfault": hooksOnly("arm64-memfault"),
+  "x86-memfault": hooksOnly("x86-memfault"),
+  "x86-caps": hooksOnly("x86-caps"),
+} as const;
 
 /** Null if `v` fits its target's interface, else one line: the field and what is wrong with it. */
 export function shapeProblem(v: unknown): string | null {
   if (typeof v !== "object" || v === null) return `the default export is ${v === null ? "null" : typeof v}, not a variant object (export default defineVariant({ ... }))`;
   const target = (v as { target?: unknown }).target;
   if (typeof target !== "string") return "target: expected one of " + VARIANT_TARGETS.join(", ");
-  if (!(VARIANT_TARGETS as readonly string[]).includes(target) && TARGETS.some((t) => t.name === target))
-    return `target: ${target} does not take variant files yet (they are for ${VARIANT_TARGETS.join(", ")})`;
   if (!(VARIANT_TARGETS as readonly string[]).includes(target))
     return `target: unknown target '${target}' (known: ${VARIANT_TARGETS.join(", ")})`;
   const r = SCHEMAS[target as keyof typeof SCHEMAS].safeParse(v);
   if (r.success) return null;
   const issue = r.error.issues[0]!;
   const where = issue.path.map(String).join(".");
+  // A function under a name the target's hook table does not have: say which it has.
+  if (issue.code === "unrecognized_keys" && issue.path.length === 0) {
+    const hooks = findTarget(target).hooks.hooks.map((h) => h.key);
+    return `${issue.keys.join(", ")}: not a field or hook of a ${target} variant (its hooks: ${hooks.join(", ")})`;
+  }
   const keys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
   return `${where || "variant"}: ${issue.message}${keys}`.replace(/\s+/g, " ");
 }

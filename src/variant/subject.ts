@@ -7,10 +7,14 @@
 import { arm64ArchOps } from "../kernel/arm64/arch.js";
 import type { KvmArchOps } from "../kernel/generic/arch.js";
 import type { K } from "../kernel/rt/ops.js";
+import { modeAndLevelsDesign } from "../kernel/riscv/mode-and-levels.js";
+import { pgdLevelsDesign } from "../kernel/riscv/pgd-levels.js";
 import { x86ArchOps } from "../kernel/x86/arch.js";
 import { UsageError } from "../targets/errors.js";
 import { memfaultSubject } from "../targets/memfault/index.js";
+import { findTarget } from "../targets/registry.js";
 import { riscvHgatpSubject } from "../targets/riscv-hgatp/index.js";
+import { x86CapsSubject } from "../targets/x86-caps/index.js";
 import type { Subject, TargetOptions } from "../targets/target.js";
 import type { UserVariant } from "./interface.js";
 
@@ -59,14 +63,40 @@ function plain<F extends AnyFn>(file: string, where: string, f: F, self: unknown
   }) as unknown as F;
 }
 
+/**
+ * The variant with every top-level hook of its target's table (by kernel name) guarded
+ * as a kernel path; `gmemErrorExit` must also return gmem_abort()'s result.
+ */
+function guardedHooks<V extends UserVariant>(file: string, v: V): V {
+  const out: Record<string, unknown> = { ...v };
+  for (const h of findTarget(v.target).hooks.hooks) {
+    const f = out[h.key];
+    if (h.key.includes(".") || typeof f !== "function") continue;
+    const guarded = kernelPath(file, h.key, f as AnyFn, v);
+    out[h.key] =
+      h.key === "gmemErrorExit"
+        ? function* (...args: unknown[]): K<number> {
+            const r = yield* (guarded as unknown as (...a: unknown[]) => K<unknown>)(...args);
+            if (typeof r !== "number")
+              throw new UsageError(`variant file ${file}: gmemErrorExit must return what gmem_abort() returns (a number: err as merged, 0 to resume the guest); it returned ${typeof r}`);
+            return r;
+          }
+        : guarded;
+  }
+  return out as V;
+}
+
 function guardedRiscv(file: string, v: Extract<UserVariant, { target: "riscv-hgatp" }>) {
   const { code, contract } = v;
   const d = code.design;
+  // A shipped design is the tool's own code: guarding it would make its functions look
+  // like the variant's (widenAlphabet would add the calls that reach them).
+  const shippedDesign = d === pgdLevelsDesign || d === modeAndLevelsDesign;
   return {
-    ...v,
+    ...guardedHooks(file, v),
     code: {
       ...code,
-      design: {
+      design: shippedDesign ? d : {
         ...d,
         alloc: plain(file, "code.design.alloc", d.alloc, d),
         decode: plain(file, "code.design.decode", d.decode, d),
@@ -89,17 +119,18 @@ export function userVariantSubject(file: string, v: UserVariant, options: Target
       subject = riscvHgatpSubject(guardedRiscv(file, v));
       break;
     case "arm64-memfault": {
-      const g = { ...v, gmemErrorExit: kernelPath(file, "gmemErrorExit", v.gmemErrorExit, v) };
-      if (v.onRunReturn) g.onRunReturn = kernelPath(file, "onRunReturn", v.onRunReturn, v);
+      const g = guardedHooks(file, v);
       subject = memfaultSubject("arm64-memfault", "arm64", g, arm64ArchOps(g.gmemErrorExit) as KvmArchOps<unknown, unknown>, options);
       break;
     }
     case "x86-memfault": {
-      const g = { ...v };
-      if (v.onRunReturn) g.onRunReturn = kernelPath(file, "onRunReturn", v.onRunReturn, v);
+      const g = guardedHooks(file, v);
       subject = memfaultSubject("x86-memfault", "x86", g, x86ArchOps() as unknown as KvmArchOps<unknown, unknown>, options);
       break;
     }
+    case "x86-caps":
+      subject = x86CapsSubject(guardedHooks(file, v));
+      break;
   }
   const execute = subject.execute.bind(subject);
   return {

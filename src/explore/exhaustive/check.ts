@@ -20,6 +20,9 @@
  */
 import type { CoverageData } from "../../check/coverage.js";
 import { CoverageRecorder, mergeCoverage } from "../../check/coverage.js";
+import { signatureOf } from "../../../properties/property.js";
+import type { DistinctFindings } from "../distinct.js";
+import { addDistinct, bestDistinct, mergeDistinct } from "../distinct.js";
 import { preemptions } from "../../kernel/rt/execution.js";
 import { trimDecisions } from "../../kernel/schedulers/decisions.js";
 import type { Call } from "../../kernel/rt/trace.js";
@@ -47,6 +50,8 @@ export interface ExhaustiveOptions {
   readonly slice?: { readonly index: number; readonly count: number };
   readonly properties?: readonly string[];
   readonly options?: TargetOptions;
+  /** Distinct counterexamples to keep per property, by signature (default 1: the shortest only). */
+  readonly counterexamples?: number;
   readonly onProgress?: (done: number, total: number, executions: number) => void;
   /**
    * Told when this run has explored all of its programs of up to `size` calls (`size` is
@@ -96,6 +101,11 @@ export interface ExhaustiveFinding {
   readonly preemptions: number;
 }
 
+/** A finding with its signature (what the violation names): one per distinct counterexample. */
+export interface DistinctFinding extends ExhaustiveFinding {
+  readonly signature: string;
+}
+
 export interface ExhaustiveResult {
   readonly target: string;
   readonly variant: string;
@@ -124,6 +134,9 @@ export interface ExhaustiveResult {
   readonly missingShards?: readonly number[];
   /** The reference machine's transitions the explored executions took. */
   readonly coverage?: CoverageData;
+  /** How many distinct counterexamples per property were asked for, and the best of each signature (at most that many). */
+  readonly counterexamples?: number;
+  readonly distinct?: DistinctFindings<DistinctFinding>;
 }
 
 /** Whether program `index` belongs to shard `shard` and, within it, to worker `slice`. */
@@ -163,6 +176,8 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   const toThreads = (p: ProgramIdx): Call[][] => p.map((t) => t.map((k) => alphabet[k]!));
 
   const findings: Record<string, ExhaustiveFinding> = {};
+  const limit = Math.max(1, opts.counterexamples ?? 1);
+  const distinct: Record<string, DistinctFinding[]> = {};
   // The programs of the smallest violating size so far, per property, for the preemption pass.
   const candidates = new Map<string, { size: number; programs: number[] }>();
   const all = enumeratePrograms(bound);
@@ -206,8 +221,12 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     const calls = sizeOf(program);
     if (calls !== layer) {
       if (layer > 0) finishLayer(layer);
-      // Every property violated by a smaller program: nothing larger can be shorter.
-      if (wanted.length > 0 && wanted.every((_, i) => Atomics.load(found, i) < calls)) {
+      // Every property violated by a smaller program: nothing larger can be shorter. With
+      // several distinct counterexamples asked for, every property needs that many of this
+      // part's signatures below this size: any other signature would rank after them.
+      const settled = (p: (typeof wanted)[number], i: number) =>
+        limit === 1 ? Atomics.load(found, i) < calls : (distinct[p.name]?.filter((f) => f.calls < calls).length ?? 0) >= limit;
+      if (wanted.length > 0 && wanted.every(settled)) {
         stoppedAfter = layer;
         break;
       }
@@ -226,7 +245,8 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
         coverage.add(ex);
         for (let i = 0; i < wanted.length; i++) {
           const p = wanted[i]!;
-          if (p.check(ex).holds) continue;
+          const v = p.check(ex);
+          if (v.holds) continue;
           const f: ExhaustiveFinding = {
             program: index,
             threads,
@@ -237,6 +257,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
           };
           if (better(f, findings[p.name])) findings[p.name] = f;
           noteFound(found, i, calls);
+          if (limit > 1) addDistinct(distinct, p.name, { ...f, signature: signatureOf(v, ex) }, better);
           const c = candidates.get(p.name);
           if (!c || calls < c.size) candidates.set(p.name, { size: calls, programs: [index] });
           else if (calls === c.size && c.programs[c.programs.length - 1] !== index) c.programs.push(index);
@@ -271,6 +292,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     ...(stoppedAfter !== undefined ? { stoppedAfter } : {}),
     ...(handedOffAt !== undefined ? { handedOffAt } : {}),
     coverage: coverage.data(),
+    ...(limit > 1 ? { counterexamples: limit, distinct: bestDistinct<DistinctFinding>(distinct, limit, better) } : {}),
   };
 }
 
@@ -312,6 +334,7 @@ export function combineParts(parts: readonly ExhaustiveResult[]): ExhaustiveResu
   // Stopped at the shortest only if every part did (one that went on explored its whole share).
   const { stoppedAfter: _, ...first } = parts[0]!;
   const stops = parts.map((r) => r.stoppedAfter);
+  const limit = Math.max(...parts.map((r) => r.counterexamples ?? 1));
   return {
     ...first,
     ...(stops.every((s) => s !== undefined) ? { stoppedAfter: Math.max(...stops) } : {}),
@@ -322,5 +345,6 @@ export function combineParts(parts: readonly ExhaustiveResult[]): ExhaustiveResu
     findings,
     ms: Math.max(...parts.map((r) => r.ms)),
     ...withCoverage(mergeCoverage(parts.map((r) => r.coverage))),
+    ...(limit > 1 ? { counterexamples: limit, distinct: mergeDistinct<DistinctFinding>(parts.map((r) => r.distinct), limit, better) } : {}),
   };
 }

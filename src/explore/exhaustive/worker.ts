@@ -23,7 +23,7 @@ interface Job {
 const job = workerData as Job;
 try {
   const subject = job.source
-    ? (await loadVariantFile(job.source)).subject(job.options)
+    ? (await loadVariantFile(job.source, { target: job.target })).subject(job.options)
     : findTarget(job.target).subject(job.variant, job.options);
   // Loaded: say so, then wait for the first program the main thread did not explore.
   Atomics.add(job.ready, 0, 1);

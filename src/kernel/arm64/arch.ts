@@ -11,6 +11,13 @@
  *   previous run's exit visible;
  * - `gmem_abort()` fills KVM_EXIT_MEMORY_FAULT and returns whatever `kvm_gmem_get_pfn()`
  *   returned; only mmu_invalidate_retry()'s -EAGAIN becomes 0 (re-enter the guest).
+ * - What `gmem_abort()` returns is the fault's result: `kvm_handle_guest_abort()` turns 0
+ *   into 1 and the run loop (`while (ret > 0)`, arm.c) re-enters the guest, which
+ *   re-executes the access. A path that resumes the guest after `kvm_gmem_get_pfn()`
+ *   failed therefore faults again on the same page; the models keep the host's state
+ *   for the length of a KVM_RUN (the closed file, the poisoned page stay so), so the
+ *   fault fails the same way, forever: the vCPU livelocks until a signal ends the run
+ *   with -EINTR (KVM_EXIT_INTR), the memory-fault exit it prepared left in `kvm_run`.
  */
 import type { KvmArchOps } from "../generic/arch.js";
 import type { KvmMemorySlot, KvmVcpu } from "../generic/kvm.js";
@@ -31,8 +38,28 @@ export interface Arm64KvmArch {
 
 export type Arm64Vcpu = KvmVcpu<Record<string, never>>;
 
-/** How a version prepares the memory-fault exit when `kvm_gmem_get_pfn()` fails with `err`. */
-export type GmemErrorExit = (vcpu: Arm64Vcpu, gpa: number, size: number, is_write: boolean, is_exec: boolean, is_private: boolean, err: number) => K<void>;
+/**
+ * The `if (ret) { ... }` branch of `gmem_abort()` when `kvm_gmem_get_pfn()` fails with
+ * `err`: what it does to `kvm_run`, and what `gmem_abort()` returns (the merged code
+ * returns `err`; 0 resumes the guest).
+ */
+export type GmemErrorExit = (
+  vcpu: Arm64Vcpu,
+  gpa: number,
+  size: number,
+  is_write: boolean,
+  is_exec: boolean,
+  is_private: boolean,
+  err: number,
+) => K<number>;
+
+/** What a fault did: the handler's return, whether the access can now complete, whether it would fault the same way again. */
+interface FaultResult {
+  readonly ret: number;
+  readonly resolved: boolean;
+  /** The guest was resumed on a page kvm_gmem_get_pfn() failed to give: it re-faults the same way. */
+  readonly refaults?: boolean;
+}
 
 /** `kvm_handle_mmio_return()` (mmio.c): completes a pending MMIO load; returns 1 ("continue") in every current tree. */
 function kvm_handle_mmio_return(): number {
@@ -51,13 +78,13 @@ export function arm64ArchOps(gmemErrorExit: GmemErrorExit): KvmArchOps<Arm64KvmA
    * `mayRetry`: an MMU-notifier invalidation can race with this fault (the models let
    * one race with each KVM_RUN's fault, so that a run is finite).
    */
-  function* gmem_abort(vcpu: Arm64Vcpu, fault_ipa: number, mayRetry: boolean): K<{ ret: number; resolved: boolean }> {
+  function* gmem_abort(vcpu: Arm64Vcpu, fault_ipa: number, mayRetry: boolean): K<FaultResult> {
     const write_fault = false;
     const exec_fault = false;
     let ret = yield* kvm_gmem_get_pfn();
     if (ret) {
-      yield* gmemErrorExit(vcpu, fault_ipa, PAGE_SIZE, write_fault, exec_fault, false, ret);
-      return { ret, resolved: false };
+      const r = yield* gmemErrorExit(vcpu, fault_ipa, PAGE_SIZE, write_fault, exec_fault, false, ret);
+      return { ret: r, resolved: false, refaults: r >= 0 };
     }
     const kvm = vcpu.kvm as unknown as { arch: Arm64KvmArch };
     yield* mutex_lock(kvm.arch.mmu_lock); // kvm_fault_lock(kvm)
@@ -69,15 +96,14 @@ export function arm64ArchOps(gmemErrorExit: GmemErrorExit): KvmArchOps<Arm64KvmA
   }
 
   /** `kvm_handle_guest_abort()` for a data abort at `ipa`: 1 resume, 0 exit to userspace, <0 error. */
-  function* kvm_handle_guest_abort(vcpu: Arm64Vcpu, ipa: number, mayRetry: boolean): K<{ ret: number; resolved: boolean }> {
+  function* kvm_handle_guest_abort(vcpu: Arm64Vcpu, ipa: number, mayRetry: boolean): K<FaultResult> {
     const gfn = Math.floor(ipa / PAGE_SIZE);
     const slots: readonly KvmMemorySlot[] = yield* READ(vcpu.kvm.memslots); // gfn_to_memslot() under SRCU
     const memslot = slots.find((s) => gfn >= s.base_gfn && gfn < s.base_gfn + s.npages);
     if (!memslot) return { ret: yield* io_mem_abort(vcpu), resolved: true };
     if (memslot.guest_memfd === undefined) return { ret: 1, resolved: true }; // user_mem_abort() maps it
-    let { ret, resolved } = yield* gmem_abort(vcpu, ipa, mayRetry);
-    if (ret === 0) ret = 1;
-    return { ret, resolved };
+    const r = yield* gmem_abort(vcpu, ipa, mayRetry);
+    return r.ret === 0 ? { ...r, ret: 1 } : r;
   }
 
   function* kvm_arch_vcpu_ioctl_run(vcpu: Arm64Vcpu): K<number> {
@@ -111,6 +137,9 @@ export function arm64ArchOps(gmemErrorExit: GmemErrorExit): KvmArchOps<Arm64KvmA
       const r = yield* kvm_handle_guest_abort(vcpu, ipa, faults++ === 0);
       if (r.resolved && script === "gmem") step++;
       ret = r.ret;
+      // Resumed on a page it could not get: the guest re-faults the same way until a signal.
+      if (ret > 0 && r.refaults && vcpu.task)
+        yield* WAIT_UNTIL(vcpu.task.sigpending, (p) => p, `vCPU ${vcpu.vcpu_id} re-faults on gpa 0x${ipa.toString(16)}: gmem_abort() resumed it after kvm_gmem_get_pfn() failed`);
     }
     return ret;
   }

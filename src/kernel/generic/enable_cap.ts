@@ -25,7 +25,7 @@ export const SIZEOF_KVM_DIRTY_GFN = 16;
  * `kvm_cpu_dirty_log_size(kvm)`, 0 without PML (the PVM host has no VMX): 64 entries
  * of 16 bytes, below the PAGE_SIZE floor, so PAGE_SIZE decides.
  */
-const KVM_DIRTY_RING_RSVD_ENTRIES = 64;
+export const KVM_DIRTY_RING_RSVD_ENTRIES = 64;
 
 const CAP = UAPI_CAPS;
 
@@ -85,7 +85,8 @@ export function* kvm_vm_ioctl_enable_cap_generic<A, VA>(kvm: Kvm<A, VA>, cap: Kv
       case CAP.KVM_CAP_DIRTY_LOG_RING_ACQ_REL:
         // No flags check here: the ring caps accept any flags (kernel-facts H).
         if (!(yield* kvm_vm_ioctl_check_extension_generic(kvm.ops, kvm, cap.cap))) return -EINVAL;
-        return yield* kvm_vm_ioctl_enable_dirty_log_ring(kvm, cap.args[0] ?? 0);
+        // A variant's kvm_vm_ioctl_enable_dirty_log_ring() (kvm.main) runs in place of the shipped one.
+        return yield* (kvm.main.kvm_vm_ioctl_enable_dirty_log_ring ?? kvm_vm_ioctl_enable_dirty_log_ring)(kvm, cap.args[0] ?? 0);
     }
   }
   return yield* kvm.ops.kvm_vm_ioctl_enable_cap(kvm, cap);

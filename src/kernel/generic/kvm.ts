@@ -4,9 +4,11 @@
  * transcribed path reads or writes is here. `A` and `VA` are the arch parts
  * (`kvm->arch`, `vcpu->arch`), which each target defines.
  */
+import type { K } from "../rt/ops.js";
 import type { Cell, Mutex } from "../rt/state.js";
 import { SharedState } from "../rt/state.js";
 import type { KvmArchOps } from "./arch.js";
+import type { KvmUserspaceMemoryRegion } from "./set_memory_region.js";
 import type { Task } from "./task.js";
 
 /** `struct kvm_memory_slot`, as far as the models need it. Immutable: memslots are published by swapping arrays (SRCU). */
@@ -77,6 +79,31 @@ export interface Kvm<A = unknown, VA = unknown> {
    */
   readonly vcpu_fds: Map<number, Cell<KvmVcpu<VA> | null>>;
   readonly arch: A;
+  /** What `check_memory_region_flags()` accepts on this VM (the arch's memslot flags). */
+  readonly valid_memslot_flags: number;
+  /** The virt/kvm/kvm_main.c functions a variant replaces; the shipped ones run where absent. */
+  readonly main: KvmMainOverrides<A, VA>;
+}
+
+/**
+ * The generic (virt/kvm/kvm_main.c) functions a variant may replace, by kernel name. The
+ * callers look here first, so a variant's `__kvm_set_memory_region()` runs under the
+ * shipped `kvm_set_memory_region()` and the other way round.
+ */
+export interface KvmMainOverrides<A = unknown, VA = unknown> {
+  readonly kvm_vm_ioctl_create_vcpu?: (kvm: Kvm<A, VA>, id: number) => K<number>;
+  readonly kvm_vm_ioctl_enable_dirty_log_ring?: (kvm: Kvm<A, VA>, size: number) => K<number>;
+  readonly kvm_set_memory_region?: (kvm: Kvm<A, VA>, mem: KvmUserspaceMemoryRegion) => K<number>;
+  readonly __kvm_set_memory_region?: (kvm: Kvm<A, VA>, mem: KvmUserspaceMemoryRegion) => K<number>;
+}
+
+/** `KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY`: what every arch of the models accepts. */
+const DEFAULT_MEMSLOT_FLAGS = (1 << 0) | (1 << 1);
+
+export interface KvmCreateOptions<A, VA> {
+  readonly main?: KvmMainOverrides<A, VA>;
+  /** The memslot flags the VM accepts (default KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY). */
+  readonly memslotFlags?: number;
 }
 
 /** KVM_MAX_VCPU_IDS on the arch the models use (riscv and arm64: KVM_MAX_VCPUS = 1024). */
@@ -87,7 +114,7 @@ export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 
 /** `KVM_CREATE_VM` as far as the models need it: the VM exists before any program call. */
-export function kvm_create_vm<A, VA>(ops: KvmArchOps<A, VA>, shared = new SharedState()): Kvm<A, VA> {
+export function kvm_create_vm<A, VA>(ops: KvmArchOps<A, VA>, shared = new SharedState(), opts: KvmCreateOptions<A, VA> = {}): Kvm<A, VA> {
   const partial = {
     shared,
     ops,
@@ -102,6 +129,8 @@ export function kvm_create_vm<A, VA>(ops: KvmArchOps<A, VA>, shared = new Shared
     nr_memslot_pages: shared.cell("kvm->nr_memslot_pages", 0),
     ...(ops.config?.dirtyRing ? { dirty_ring_size: shared.cell("kvm->dirty_ring_size", 0) } : {}),
     vcpu_fds: new Map<number, Cell<KvmVcpu<VA> | null>>(),
+    valid_memslot_flags: opts.memslotFlags ?? DEFAULT_MEMSLOT_FLAGS,
+    main: opts.main ?? {},
   };
   // kvm_arch_init_vm() runs before the VM is visible to any other thread: no steps.
   return { ...partial, arch: ops.kvm_arch_init_vm(shared) };

@@ -30,17 +30,26 @@ export interface KvmUserspaceMemoryRegion {
 
 const isPageAligned = (x: number): boolean => x % PAGE_SIZE === 0;
 
-/** `kvm_set_memory_region()`: the ioctl's body, under `slots_lock`. */
-export function* kvm_set_memory_region<A, VA>(kvm: Kvm<A, VA>, mem: KvmUserspaceMemoryRegion, valid_flags: number): K<number> {
+/**
+ * `kvm_set_memory_region()`: the ioctl's body, under `slots_lock`. A variant's
+ * `__kvm_set_memory_region()` (kvm.main) runs in place of the shipped one.
+ */
+export function* kvm_set_memory_region<A, VA>(kvm: Kvm<A, VA>, mem: KvmUserspaceMemoryRegion): K<number> {
   yield* mutex_lock(kvm.slots_lock);
-  const r = yield* __kvm_set_memory_region(kvm, mem, valid_flags);
+  const r = yield* (kvm.main.__kvm_set_memory_region ?? __kvm_set_memory_region)(kvm, mem);
   yield* mutex_unlock(kvm.slots_lock);
   return r;
 }
 
-function* __kvm_set_memory_region<A, VA>(kvm: Kvm<A, VA>, mem: KvmUserspaceMemoryRegion, valid_flags: number): K<number> {
-  // check_memory_region_flags()
-  if (mem.flags & ~valid_flags) return -EINVAL;
+/** `check_memory_region_flags()`: -EINVAL for a flag this VM does not accept. */
+export function check_memory_region_flags<A, VA>(kvm: Kvm<A, VA>, mem: KvmUserspaceMemoryRegion): number {
+  return mem.flags & ~kvm.valid_memslot_flags ? -EINVAL : 0;
+}
+
+/** `__kvm_set_memory_region()`: checks the request, picks the change and makes it (caller holds slots_lock). */
+export function* __kvm_set_memory_region<A, VA>(kvm: Kvm<A, VA>, mem: KvmUserspaceMemoryRegion): K<number> {
+  const flagsError = check_memory_region_flags(kvm, mem);
+  if (flagsError) return flagsError;
   const as_id = mem.slot >>> 16;
   const id = mem.slot & 0xffff;
 
@@ -94,7 +103,7 @@ function* __kvm_set_memory_region<A, VA>(kvm: Kvm<A, VA>, mem: KvmUserspaceMemor
 }
 
 /** `kvm_set_memslot()`: prepare under `slots_arch_lock`, publish, commit. */
-function* kvm_set_memslot<A, VA>(
+export function* kvm_set_memslot<A, VA>(
   kvm: Kvm<A, VA>,
   old: KvmMemorySlot | null,
   new_: KvmMemorySlot | null,

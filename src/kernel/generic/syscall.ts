@@ -15,16 +15,17 @@ import { kvm_vm_ioctl_create_vcpu } from "./create_vcpu.js";
 import { kvm_vm_ioctl_check_extension_generic, kvm_vm_ioctl_enable_cap_generic } from "./enable_cap.js";
 import { KVM_MEM_SLOTS_NUM } from "./kvm.js";
 import type { KvmUserspaceMemoryRegion } from "./set_memory_region.js";
-import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY, kvm_set_memory_region } from "./set_memory_region.js";
+import { kvm_set_memory_region } from "./set_memory_region.js";
 import type { RunReturnHook } from "./vcpu_ioctl.js";
 import { kvm_vcpu_ioctl_run } from "./vcpu_ioctl.js";
 import type { Task } from "./task.js";
 import { send_signal } from "./task.js";
 
-/** Generic behaviour a patch may change (the arch hooks live in `kvm.ops`). */
+/**
+ * Generic behaviour a patch may change around KVM_RUN (the arch hooks live in `kvm.ops`,
+ * the replaced kvm_main.c functions in `kvm.main`).
+ */
 export interface GenericHooks<VA> {
-  /** Flags `check_memory_region_flags()` accepts. */
-  readonly memslotFlags?: number;
   readonly onRunReturn?: RunReturnHook<VA>;
   /** What userspace reads from `kvm_run` after KVM_RUN returns. */
   readonly runSnapshot?: (vcpu: KvmVcpu<VA>) => K<Record<string, unknown>>;
@@ -42,7 +43,7 @@ function* vm_fd_ioctl<A, VA>(ctx: SyscallContext<A, VA>, call: Call): K<number> 
   const { kvm } = ctx;
   switch (call.ioctl) {
     case "KVM_CREATE_VCPU":
-      return yield* kvm_vm_ioctl_create_vcpu(kvm, Number(call.id));
+      return yield* (kvm.main.kvm_vm_ioctl_create_vcpu ?? kvm_vm_ioctl_create_vcpu)(kvm, Number(call.id));
     case "KVM_ENABLE_CAP": {
       // kvm_vm_ioctl_enable_cap_generic(): the dirty-ring caps (for arches that have
       // one), everything else the arch's kvm_vm_ioctl_enable_cap() with no lock held.
@@ -55,11 +56,7 @@ function* vm_fd_ioctl<A, VA>(ctx: SyscallContext<A, VA>, call: Call): K<number> 
     case "KVM_SET_USER_MEMORY_REGION2":
       // kvm_vm_ioctl_set_memory_region(): the slot id check comes before slots_lock.
       if ((Number(call.slot) & 0xffff) >= (kvm.ops.config?.KVM_USER_MEM_SLOTS ?? KVM_MEM_SLOTS_NUM)) return -EINVAL;
-      return yield* kvm_set_memory_region(
-        kvm,
-        call as unknown as KvmUserspaceMemoryRegion,
-        ctx.hooks.memslotFlags ?? KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY,
-      );
+      return yield* (kvm.main.kvm_set_memory_region ?? kvm_set_memory_region)(kvm, call as unknown as KvmUserspaceMemoryRegion);
     default:
       // kvm_arch_vm_ioctl()
       return kvm.ops.kvm_arch_vm_ioctl ? yield* kvm.ops.kvm_arch_vm_ioctl(kvm, call) : -ENOTTY;

@@ -31,6 +31,8 @@ export interface Execution {
   readonly stepTids: readonly number[];
   /** For each step, the bitmask of threads that could have taken it. */
   readonly stepEnabled: readonly number[];
+  /** The variant source lines the execution ran (`cover` ops), by file; absent when none ran. */
+  readonly covered?: ReadonlyMap<string, ReadonlySet<number>>;
 }
 
 /** How a target turns one call into a kernel path over its world. */
@@ -64,6 +66,7 @@ export function execute<W>(
   const stepTids: number[] = [];
   const stepEnabled: number[] = [];
   let outcome: Outcome | null = null;
+  let covered: Map<string, Set<number>> | null = null;
 
   const ts: ThreadState[] = threads.map((calls, tid) => ({
     tid,
@@ -124,6 +127,13 @@ export function execute<W>(
         case "observe":
           push(t, { kind: "observe", what: op.what, data: op.data });
           break;
+        case "cover": {
+          covered ??= new Map();
+          const lines = covered.get(op.file);
+          if (lines) lines.add(op.line);
+          else covered.set(op.file, new Set([op.line]));
+          break;
+        }
         case "assert_held":
           if (op.mutex.owner !== t.tid) {
             push(t, {
@@ -132,6 +142,9 @@ export function execute<W>(
               message: `lockdep_assert_held(&${op.mutex.name}) failed in ${op.where}: not held by this thread`,
             });
           }
+          break;
+        case "cover":
+          // Recorded by the line-coverage report where it is on; nothing to do for the run.
           break;
         case "fault":
           push(t, { kind: "fault", fault: op.fault, message: op.message });
@@ -250,7 +263,7 @@ export function execute<W>(
     advance(t, result);
   }
 
-  return { initial, events, outcome, stepTids, stepEnabled };
+  return covered ? { initial, events, outcome, stepTids, stepEnabled, covered } : { initial, events, outcome, stepTids, stepEnabled };
 }
 
 /** Context switches away from a thread that could have gone on. */

@@ -33,7 +33,12 @@ export type LocalOp =
   /** `lockdep_assert_held()`: a finding if the current thread does not hold `mutex`. */
   | { readonly kind: "assert_held"; readonly mutex: Mutex; readonly where: string }
   /** `WARN_ON()` that fired, or an oops (fatal: the thread cannot go on). */
-  | { readonly kind: "fault"; readonly fault: FaultKind; readonly message: string };
+  | { readonly kind: "fault"; readonly fault: FaultKind; readonly message: string }
+  /**
+   * A line of a variant's source ran (the C front end emits one per statement): added to
+   * the execution's covered lines, no event, no scheduling point.
+   */
+  | { readonly kind: "cover"; readonly file: string; readonly line: number };
 
 export type Op = VisibleOp | LocalOp;
 
@@ -100,6 +105,11 @@ export function* observe(what: string, data: Record<string, unknown>): K<void> {
 export function* WARN_ON_ONCE(cond: boolean, message: string): K<boolean> {
   if (cond) yield { kind: "fault", fault: "warn", message };
   return cond;
+}
+
+/** Marks line `line` of `file` (a variant's source) as run. */
+export function* cover(file: string, line: number): K<void> {
+  yield { kind: "cover", file, line };
 }
 
 /** A kernel oops (NULL dereference, BUG_ON): ends the execution as a finding. */

@@ -16,8 +16,8 @@
  * host, the constants below follow the host and say why. Every value was measured on
  * it with KVM_CHECK_EXTENSION / KVM_ENABLE_CAP (a C probe, 2026-05).
  */
-import type { KvmArchConfig, KvmArchOps } from "../generic/arch.js";
-import type { Kvm, KvmVcpu } from "../generic/kvm.js";
+import type { KvmArchConfig, KvmArchOps, KvmEnableCap, KvmMrChange } from "../generic/arch.js";
+import type { Kvm, KvmMemorySlot, KvmVcpu } from "../generic/kvm.js";
 import { KVM_MAX_VCPUS, KVM_MEM_SLOTS_NUM } from "../generic/kvm.js";
 import type { K } from "../rt/ops.js";
 import { READ, WRITE, mutex_lock, mutex_unlock, observe } from "../rt/ops.js";
@@ -103,15 +103,45 @@ export interface X86CapsVcpuArch {
 
 export type X86CapsKvm = Kvm<X86CapsKvmArch, X86CapsVcpuArch>;
 
-/** What a variant of this target may replace: the paths a historical fix changed. */
+/**
+ * What a variant of this target may replace, by kernel name: the x86 paths the rules
+ * run through. Each one absent runs as 6.18 has it (the functions below).
+ */
 export interface X86CapsCode {
   /** The KVM_CREATE_IRQCHIP case of `kvm_arch_vm_ioctl()`. */
-  kvm_vm_ioctl_create_irqchip(kvm: X86CapsKvm): K<number>;
+  readonly kvm_vm_ioctl_create_irqchip?: (kvm: X86CapsKvm) => K<number>;
+  /** The KVM_SET_BOOT_CPU_ID case of `kvm_arch_vm_ioctl()`. */
+  readonly kvm_vm_ioctl_set_boot_cpu_id?: (kvm: X86CapsKvm, id: number) => K<number>;
+  /** x86's `kvm_vm_ioctl_enable_cap()` (the generic dispatcher calls it with no lock held). */
+  readonly kvm_vm_ioctl_enable_cap?: (kvm: X86CapsKvm, cap: KvmEnableCap) => K<number>;
+  /** x86's `kvm_vm_ioctl_check_extension()`; `kvm` is null on /dev/kvm. */
+  readonly kvm_vm_ioctl_check_extension?: (kvm: X86CapsKvm | null, ext: number) => K<number>;
+  /** `kvm_arch_vcpu_precreate()`, under kvm->lock before created_vcpus++. */
+  readonly kvm_arch_vcpu_precreate?: (kvm: X86CapsKvm, id: number) => K<number>;
+  /** `kvm_arch_vcpu_create()`, no lock held, after created_vcpus++. */
+  readonly kvm_arch_vcpu_create?: (vcpu: KvmVcpu<X86CapsVcpuArch>) => K<number>;
+  /** `kvm_arch_prepare_memory_region()`, under slots_lock and slots_arch_lock. */
+  readonly kvm_arch_prepare_memory_region?: (
+    kvm: X86CapsKvm,
+    old: KvmMemorySlot | null,
+    new_: KvmMemorySlot | null,
+    change: KvmMrChange,
+  ) => K<number>;
 }
 
-/** `irqchip_in_kernel()`: a lockless read (the smp_wmb() before publishing pairs with it). */
+/** `kvm->arch.irqchip_mode`, as `irqchip_in_kernel()` reads it: lockless (the smp_wmb() before publishing pairs with it). */
 function* irqchip_mode(kvm: X86CapsKvm): K<number> {
   return yield* READ(kvm.arch.irqchip_mode);
+}
+
+/** `irqchip_in_kernel()`: an in-kernel or split irqchip exists. */
+export function* irqchip_in_kernel(kvm: X86CapsKvm): K<boolean> {
+  return (yield* irqchip_mode(kvm)) !== KVM_IRQCHIP_NONE;
+}
+
+/** `irqchip_split()` */
+export function* irqchip_split(kvm: X86CapsKvm): K<boolean> {
+  return (yield* irqchip_mode(kvm)) === KVM_IRQCHIP_SPLIT;
 }
 
 /**
@@ -136,7 +166,7 @@ export function* kvm_vm_ioctl_create_irqchip(kvm: X86CapsKvm): K<number> {
 }
 
 /** KVM_SET_BOOT_CPU_ID (x86.c `kvm_arch_vm_ioctl()`): -EBUSY once a vCPU was created. */
-function* kvm_vm_ioctl_set_boot_cpu_id(kvm: X86CapsKvm, arg: number): K<number> {
+export function* kvm_vm_ioctl_set_boot_cpu_id(kvm: X86CapsKvm, arg: number): K<number> {
   let r = 0;
   yield* mutex_lock(kvm.lock);
   if (yield* READ(kvm.created_vcpus)) r = -EBUSY;
@@ -150,7 +180,7 @@ function* kvm_vm_ioctl_set_boot_cpu_id(kvm: X86CapsKvm, arg: number): K<number> 
 }
 
 /** The x86 `kvm_vm_ioctl_enable_cap()` cases the target uses (x86.c). */
-function* kvm_vm_ioctl_enable_cap(kvm: X86CapsKvm, cap: { cap: number; flags: number; args: readonly number[] }): K<number> {
+export function* kvm_vm_ioctl_enable_cap(kvm: X86CapsKvm, cap: KvmEnableCap): K<number> {
   if (cap.flags) return -EINVAL;
   const a0 = cap.args[0] ?? 0;
   let r: number;
@@ -221,7 +251,7 @@ function* kvm_vm_ioctl_enable_cap(kvm: X86CapsKvm, cap: { cap: number; flags: nu
 }
 
 /** The x86 `kvm_vm_ioctl_check_extension()` cases the target asks about. */
-function* kvm_vm_ioctl_check_extension(kvm: X86CapsKvm | null, ext: number): K<number> {
+export function* kvm_vm_ioctl_check_extension(kvm: X86CapsKvm | null, ext: number): K<number> {
   switch (ext) {
     case CAP.KVM_CAP_IRQCHIP:
     case CAP.KVM_CAP_SET_BOOT_CPU_ID:
@@ -244,7 +274,46 @@ function* kvm_vm_ioctl_check_extension(kvm: X86CapsKvm | null, ext: number): K<n
   }
 }
 
-/** The x86 arch hooks for the x86-caps target; `code` is the variant's. */
+/** `kvm_arch_vcpu_precreate()`, under kvm->lock: from here KVM_CAP_MAX_VCPU_ID is frozen. */
+export function* kvm_arch_vcpu_precreate(kvm: X86CapsKvm, id: number): K<number> {
+  let max = yield* READ(kvm.arch.max_vcpu_ids);
+  if (!max) {
+    max = X86_KVM_MAX_VCPU_IDS;
+    yield* WRITE(kvm.arch.max_vcpu_ids, max);
+  }
+  if (id >= max) return -EINVAL;
+  // kvm_x86_call(vcpu_precreate)(kvm) -> 0; no mediated PMU on the host.
+  return 0;
+}
+
+/**
+ * `kvm_arch_vcpu_create()`, no lock held: `if (irqchip_in_kernel(vcpu->kvm))
+ * kvm_create_lapic(vcpu)`. Safe only because KVM_CREATE_IRQCHIP / SPLIT_IRQCHIP
+ * refuse once created_vcpus is raised, which happened before this read.
+ */
+export function* kvm_arch_vcpu_create(vcpu: KvmVcpu<X86CapsVcpuArch>): K<number> {
+  const kvm = vcpu.kvm as unknown as X86CapsKvm;
+  const mode = yield* irqchip_mode(kvm);
+  vcpu.arch.apic = mode !== KVM_IRQCHIP_NONE;
+  yield* observe("vcpu-lapic", { vcpu: vcpu.vcpu_id, lapic: vcpu.arch.apic, irqchip_mode: mode });
+  return 0;
+}
+
+/** `kvm_arch_prepare_memory_region()`: KVM_MR_CREATE / KVM_MR_MOVE must end at or below kvm_mmu_max_gfn(). */
+export function* kvm_arch_prepare_memory_region(
+  _kvm: X86CapsKvm,
+  _old: KvmMemorySlot | null,
+  new_: KvmMemorySlot | null,
+  change: KvmMrChange,
+): K<number> {
+  if (change === "KVM_MR_CREATE" || change === "KVM_MR_MOVE") {
+    if (new_!.base_gfn + new_!.npages - 1 > KVM_MMU_MAX_GFN) return -EINVAL;
+    // kvm_is_gfn_alias(): only TDX VMs have gfn_direct_bits. kvm_alloc_memslot_metadata() succeeds.
+  }
+  return 0;
+}
+
+/** The x86 arch hooks for the x86-caps target; `code` is what the variant replaces. */
 export function x86CapsArchOps(code: X86CapsCode): KvmArchOps<X86CapsKvmArch, X86CapsVcpuArch> {
   return {
     config: X86_CAPS_CONFIG,
@@ -259,47 +328,19 @@ export function x86CapsArchOps(code: X86CapsCode): KvmArchOps<X86CapsKvmArch, X8
       suppress_eoi_broadcast_mode: shared.cell("kvm->arch.suppress_eoi_broadcast_mode", 0),
     }),
     kvm_vcpu_arch_alloc: () => ({ apic: false }),
-    /** `kvm_arch_vcpu_precreate()`, under kvm->lock: from here KVM_CAP_MAX_VCPU_ID is frozen. */
-    *kvm_arch_vcpu_precreate(kvm, id) {
-      let max = yield* READ(kvm.arch.max_vcpu_ids);
-      if (!max) {
-        max = X86_KVM_MAX_VCPU_IDS;
-        yield* WRITE(kvm.arch.max_vcpu_ids, max);
-      }
-      if (id >= max) return -EINVAL;
-      // kvm_x86_call(vcpu_precreate)(kvm) -> 0; no mediated PMU on the host.
-      return 0;
-    },
-    /**
-     * `kvm_arch_vcpu_create()`, no lock held: `if (irqchip_in_kernel(vcpu->kvm))
-     * kvm_create_lapic(vcpu)`. Safe only because KVM_CREATE_IRQCHIP / SPLIT_IRQCHIP
-     * refuse once created_vcpus is raised, which happened before this read.
-     */
-    *kvm_arch_vcpu_create(vcpu: KvmVcpu<X86CapsVcpuArch>) {
-      const kvm = vcpu.kvm as unknown as X86CapsKvm;
-      const mode = yield* irqchip_mode(kvm);
-      vcpu.arch.apic = mode !== KVM_IRQCHIP_NONE;
-      yield* observe("vcpu-lapic", { vcpu: vcpu.vcpu_id, lapic: vcpu.arch.apic, irqchip_mode: mode });
-      return 0;
-    },
+    kvm_arch_vcpu_precreate: code.kvm_arch_vcpu_precreate ?? kvm_arch_vcpu_precreate,
+    kvm_arch_vcpu_create: code.kvm_arch_vcpu_create ?? kvm_arch_vcpu_create,
     *kvm_arch_vcpu_postcreate() {},
-    /** `kvm_arch_prepare_memory_region()`: KVM_MR_CREATE / KVM_MR_MOVE must end at or below kvm_mmu_max_gfn(). */
-    *kvm_arch_prepare_memory_region(_kvm, _old, new_, change) {
-      if (change === "KVM_MR_CREATE" || change === "KVM_MR_MOVE") {
-        if (new_!.base_gfn + new_!.npages - 1 > KVM_MMU_MAX_GFN) return -EINVAL;
-        // kvm_is_gfn_alias(): only TDX VMs have gfn_direct_bits. kvm_alloc_memslot_metadata() succeeds.
-      }
-      return 0;
-    },
+    kvm_arch_prepare_memory_region: code.kvm_arch_prepare_memory_region ?? kvm_arch_prepare_memory_region,
     *kvm_arch_commit_memory_region() {},
-    kvm_vm_ioctl_enable_cap,
-    kvm_vm_ioctl_check_extension,
+    kvm_vm_ioctl_enable_cap: code.kvm_vm_ioctl_enable_cap ?? kvm_vm_ioctl_enable_cap,
+    kvm_vm_ioctl_check_extension: code.kvm_vm_ioctl_check_extension ?? kvm_vm_ioctl_check_extension,
     *kvm_arch_vm_ioctl(kvm, call: Call) {
       switch (call.ioctl) {
         case "KVM_CREATE_IRQCHIP":
-          return yield* code.kvm_vm_ioctl_create_irqchip(kvm);
+          return yield* (code.kvm_vm_ioctl_create_irqchip ?? kvm_vm_ioctl_create_irqchip)(kvm);
         case "KVM_SET_BOOT_CPU_ID":
-          return yield* kvm_vm_ioctl_set_boot_cpu_id(kvm, Number(call.id));
+          return yield* (code.kvm_vm_ioctl_set_boot_cpu_id ?? kvm_vm_ioctl_set_boot_cpu_id)(kvm, Number(call.id));
         default:
           return -ENOTTY;
       }

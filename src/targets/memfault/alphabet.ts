@@ -36,6 +36,15 @@ export const run = (guest: string | null, immediate_exit = 0, extra: Record<stri
 
 const kickVcpuThread: Call = { ioctl: "pthread_kill", thread: 0 };
 
+/** Calls the hook tables (hooks.ts) name: the paths a variant may replace are reached by these. */
+export const MEMFAULT_CALLS = {
+  run: run("gmem"),
+  /** vCPU 0 is the fixture's: another thread creates vCPU 1. */
+  createVcpu: { ioctl: "KVM_CREATE_VCPU", fd: "vm", id: 1 } as Call,
+  /** Deletes the fixture's guest_memfd slot. */
+  memslot: gmemSlot(0),
+} as const;
+
 export function memfaultAlphabet(arch: "arm64" | "x86"): Call[] {
   return [
     run("gmem"),

@@ -26,6 +26,7 @@ import { makeTasks } from "../../kernel/generic/task.js";
 import { x86ArchOps } from "../../kernel/x86/arch.js";
 import { x86Current } from "../../kernel/x86/variants/current.js";
 import { execute } from "../../kernel/rt/execution.js";
+import { withCoveredOf } from "../../check/lines.js";
 import type { K } from "../../kernel/rt/ops.js";
 import { READ } from "../../kernel/rt/ops.js";
 import { SharedState } from "../../kernel/rt/state.js";
@@ -35,6 +36,8 @@ import { UsageError } from "../errors.js";
 import type { Subject, Target, TargetOptions } from "../target.js";
 import { MEMFAULT_FIXTURE, memfaultAlphabet, memfaultCallsFor, memfaultExhaustiveAlphabet } from "./alphabet.js";
 import type { MemfaultVariant } from "./variant.js";
+import { mainOverridesOf, widenAlphabet } from "../hooks.js";
+import { arm64MemfaultHooks, x86MemfaultHooks } from "./hooks.js";
 
 /** Threads a program may have; each gets a task that signals can reach. */
 const MAX_TASKS = 8;
@@ -67,7 +70,9 @@ export function memfaultSubject(
   const reading = readingOf(options);
   const model = vcpuRunReference({ reading, syncRegs: arch === "x86" });
   const alphabet = memfaultAlphabet(arch);
-  const exhaustiveAlphabet = memfaultExhaustiveAlphabet();
+  const hooks = arch === "arm64" ? arm64MemfaultHooks : x86MemfaultHooks;
+  const exhaustiveAlphabet = widenAlphabet(memfaultExhaustiveAlphabet(), hooks, variant);
+  const main = mainOverridesOf(variant);
   const properties: Property[] = [memfaultErrno(reading), noStaleMemfault(reading)];
   // api.rst promises nothing about memory_fault after other errnos: strict only.
   if (reading === "strict") properties.push(noMemfaultLeak);
@@ -85,24 +90,25 @@ export function memfaultSubject(
     callsFor: (tid) => memfaultCallsFor(alphabet, tid),
     exhaustive: { alphabet: exhaustiveAlphabet, callsFor: (tid) => memfaultCallsFor(exhaustiveAlphabet, tid) },
     fixture: MEMFAULT_FIXTURE,
+    ...(variant.lines ? { lines: variant.lines } : {}),
     properties,
     unchecked,
     model: model as Subject["model"],
     execute(threads, scheduler) {
       const shared = new SharedState();
       const ctx: SyscallContext<unknown, unknown> = {
-        kvm: kvm_create_vm(ops, shared),
+        kvm: kvm_create_vm(ops, shared, { main, memslotFlags: KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY | KVM_MEM_GUEST_MEMFD }),
         caps: UAPI_CAPS,
         tasks: makeTasks(shared, MAX_TASKS),
         hooks: {
-          memslotFlags: KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY | KVM_MEM_GUEST_MEMFD,
           ...(variant.onRunReturn ? { onRunReturn: variant.onRunReturn } : {}),
           runSnapshot: readKvmRun,
         },
       };
       const ioctl = (c: typeof ctx, tid: number, call: Parameters<typeof sys_ioctl>[2]) => sys_ioctl(c, tid, call);
-      execute(ctx, shared, [MEMFAULT_FIXTURE], ioctl, new DecisionScheduler([]));
-      return execute(ctx, shared, threads, ioctl, scheduler);
+      const fixture = execute(ctx, shared, [MEMFAULT_FIXTURE], ioctl, new DecisionScheduler([]));
+      // The variant's lines the fixture ran (its KVM_CREATE_VCPU, its memslot) count too.
+      return withCoveredOf(execute(ctx, shared, threads, ioctl, scheduler), fixture);
     },
   };
 }
@@ -116,6 +122,7 @@ export const arm64Memfault: Target = {
   summary: "KVM_EXIT_MEMORY_FAULT only with -1/EFAULT or -1/EHWPOISON on arm64; no stale or leaked exit information",
   variants: ARM64_VARIANTS.map(({ name, summary, patch }) => ({ name, summary, patch })),
   options: contractOption,
+  hooks: arm64MemfaultHooks,
   subject(name, options) {
     const v = ARM64_VARIANTS.find((x) => x.name === name);
     if (!v) throw new Error(`arm64-memfault has no variant ${name}`);
@@ -128,6 +135,7 @@ export const x86Memfault: Target = {
   summary: "the same contract on x86, where immediate_exit keeps exit_reason on purpose",
   variants: [x86Current].map(({ name, summary, patch }) => ({ name, summary, patch })),
   options: contractOption,
+  hooks: x86MemfaultHooks,
   subject(name, options) {
     if (name !== x86Current.name) throw new Error(`x86-memfault has no variant ${name}`);
     return memfaultSubject("x86-memfault", "x86", x86Current, x86ArchOps() as unknown as KvmArchOps<unknown, unknown>, options);

@@ -40,6 +40,16 @@ export function riscvHgatpAlphabet(variant: RiscvHgatpVariant): Call[] {
   ];
 }
 
+/** Calls the hook table (hooks.ts) names: the paths a variant supplies are reached by these. */
+export const RISCV_HGATP_CALLS = {
+  createVcpu: { ioctl: "KVM_CREATE_VCPU", fd: "vm", id: 0 } as Call,
+  memslot: memslot(1, 2 ** 45),
+  checkVm: { ioctl: "KVM_CHECK_EXTENSION", fd: "vm", cap: "KVM_CAP_VM_GPA_BITS" } as Call,
+  checkSystem: { ioctl: "KVM_CHECK_EXTENSION", fd: "system", cap: "KVM_CAP_VM_GPA_BITS" } as Call,
+  /** vCPU 0's guest loads from the memslot above: vcpu_load's hgatp, then a g-stage fault. */
+  runFault: { ioctl: "KVM_RUN", fd: { vcpu: 0 }, guest: 2 ** 45 } as Call,
+} as const;
+
 /**
  * Exhaustive mode's alphabet: the calls whose order the contract is about, one
  * argument each: the cap with a valid argument that lowers the mode, the first vCPU,
@@ -50,7 +60,7 @@ export function riscvHgatpAlphabet(variant: RiscvHgatpVariant): Call[] {
 export function riscvHgatpExhaustiveAlphabet(variant: RiscvHgatpVariant): Call[] {
   return [
     { ioctl: "KVM_ENABLE_CAP", fd: "vm", cap: variant.contract.cap, flags: 0, args: [variant.capArgs[0]!] },
-    { ioctl: "KVM_CREATE_VCPU", fd: "vm", id: 0 },
-    memslot(1, 2 ** 45),
+    RISCV_HGATP_CALLS.createVcpu,
+    RISCV_HGATP_CALLS.memslot,
   ];
 }

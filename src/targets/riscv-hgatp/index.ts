@@ -19,6 +19,8 @@ import { UAPI_CAPS } from "../../kernel/uapi/caps.js";
 import type { Subject, Target } from "../target.js";
 import { riscvHgatpAlphabet, riscvHgatpExhaustiveAlphabet } from "./alphabet.js";
 import type { RiscvHgatpVariant } from "./variant.js";
+import { mainOverridesOf, widenAlphabet } from "../hooks.js";
+import { riscvHgatpHooks } from "./hooks.js";
 
 export const RISCV_HGATP_VARIANTS: readonly RiscvHgatpVariant[] = [v2, v7, v8] as readonly RiscvHgatpVariant[];
 
@@ -26,6 +28,7 @@ export function riscvHgatpSubject(variant: RiscvHgatpVariant): Subject {
   const ops = riscvArchOps(variant.code);
   const caps = { ...UAPI_CAPS, ...variant.code.caps };
   const model = riscvVmReference(variant.contract);
+  const main = mainOverridesOf(variant);
   return {
     target: "riscv-hgatp",
     variant: variant.name,
@@ -33,7 +36,8 @@ export function riscvHgatpSubject(variant: RiscvHgatpVariant): Subject {
     patch: variant.patch,
     patchCaps: variant.code.caps,
     alphabet: riscvHgatpAlphabet(variant),
-    exhaustive: { alphabet: riscvHgatpExhaustiveAlphabet(variant) },
+    exhaustive: { alphabet: widenAlphabet(riscvHgatpExhaustiveAlphabet(variant), riscvHgatpHooks, variant) },
+    ...(variant.lines ? { lines: variant.lines } : {}),
     properties: [
       hgatpSingleView(variant.code.design),
       capOrdering(variant.contract, variant.code.design.configCells),
@@ -46,7 +50,7 @@ export function riscvHgatpSubject(variant: RiscvHgatpVariant): Subject {
     model: model as Subject["model"],
     execute(threads, scheduler) {
       const shared = new SharedState();
-      const ctx = { kvm: kvm_create_vm(ops, shared), caps, hooks: {} };
+      const ctx = { kvm: kvm_create_vm(ops, shared, { main }), caps, hooks: {} };
       return execute(ctx, shared, threads, (c, tid, call) => sys_ioctl(c, tid, call), scheduler);
     },
   };
@@ -56,6 +60,7 @@ export const riscvHgatp: Target = {
   name: "riscv-hgatp",
   summary: "RISC-V per-VM g-stage (hgatp) mode: the cap must not change the mode once a vCPU or memslot exists",
   variants: RISCV_HGATP_VARIANTS.map(({ name, summary, patch }) => ({ name, summary, patch })),
+  hooks: riscvHgatpHooks,
   subject(name) {
     const v = RISCV_HGATP_VARIANTS.find((x) => x.name === name);
     if (!v) throw new Error(`riscv-hgatp has no variant ${name}`);

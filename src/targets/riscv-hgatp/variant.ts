@@ -5,13 +5,12 @@
  */
 import type { GstageCapContract } from "../../../model/gstage-contract.js";
 import type { RiscvHgatpVariantCode } from "../../kernel/riscv/design.js";
-import type { PatchRef } from "../patch.js";
+import type { KvmMainOverrides } from "../../kernel/generic/kvm.js";
+import type { RiscvKvmArch, RiscvVcpuArch } from "../../kernel/riscv/design.js";
+import type { VariantBase } from "../patch.js";
 
-export interface RiscvHgatpVariant<G = unknown> {
-  readonly name: string;
-  /** One line: what this version does differently. */
-  readonly summary: string;
-  readonly patch: PatchRef;
+/** The kvm_main.c paths it may replace (by kernel name) sit beside `code`, as on every target. */
+export interface RiscvHgatpVariant<G = unknown> extends VariantBase, KvmMainOverrides<RiscvKvmArch<G>, RiscvVcpuArch> {
   readonly code: RiscvHgatpVariantCode<G>;
   readonly contract: GstageCapContract;
   /** The `args[0]` values programs try with the cap: valid, boundary and invalid. */

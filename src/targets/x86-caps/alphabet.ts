@@ -86,11 +86,27 @@ export function x86CapsAlphabet(): Call[] {
   ];
 }
 
+/** Calls the hook table (hooks.ts) names: one per x86-caps path, each with a valid argument. */
+export const X86_CAPS_CALLS = {
+  createVcpu: vcpu(0),
+  disableExits: cap("X86_DISABLE_EXITS", HLT),
+  splitIrqchip: cap("SPLIT_IRQCHIP", 24),
+  maxVcpuId: cap("MAX_VCPU_ID", 4),
+  x2apicApi: cap("X2APIC_API", 3),
+  checkX2apicVm: check("X2APIC_API"),
+  checkX2apicSystem: check("X2APIC_API", "system"),
+  createIrqchip: CREATE_IRQCHIP,
+  bootCpu: bootCpu(3),
+  dirtyRing: cap("DIRTY_LOG_RING", 4096),
+  memslot: memslot(0, 0, 2 * MiB, 0),
+} as const;
+
 /**
  * Exhaustive mode's alphabet: the first vCPU against the before-vCPU calls it must
  * shut out, one valid argument each, and the set-once dirty ring (whose once-only test
  * runs before kvm->lock: two enables racing each other is the race to find).
  */
 export function x86CapsExhaustiveAlphabet(): Call[] {
-  return [vcpu(0), cap("X86_DISABLE_EXITS", HLT), CREATE_IRQCHIP, cap("SPLIT_IRQCHIP", 24), cap("DIRTY_LOG_RING", 4096)];
+  const c = X86_CAPS_CALLS;
+  return [c.createVcpu, c.disableExits, c.createIrqchip, c.splitIrqchip, c.dirtyRing];
 }

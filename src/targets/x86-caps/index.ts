@@ -22,7 +22,9 @@ import type { X86CapsKvmArch, X86CapsVcpuArch } from "../../kernel/x86/caps.js";
 import { x86CapsArchOps } from "../../kernel/x86/caps.js";
 import { x86CapsCurrent } from "../../kernel/x86/variants/caps-current.js";
 import { x86CapsPre3e515705 } from "../../kernel/x86/variants/caps-pre-3e515705.js";
+import { mainOverridesOf, widenAlphabet } from "../hooks.js";
 import type { Subject, Target } from "../target.js";
+import { x86CapsHooks } from "./hooks.js";
 import { x86CapsAlphabet, x86CapsExhaustiveAlphabet } from "./alphabet.js";
 import type { X86CapsVariant } from "./variant.js";
 
@@ -40,7 +42,8 @@ export function* x86CapsIoctl(ctx: Ctx, tid: number, call: Call): K<CallResult> 
 }
 
 export function x86CapsSubject(variant: X86CapsVariant): Subject {
-  const ops = x86CapsArchOps(variant.code);
+  const ops = x86CapsArchOps(variant);
+  const main = mainOverridesOf(variant);
   const model = x86VmReference();
   return {
     target: "x86-caps",
@@ -48,12 +51,13 @@ export function x86CapsSubject(variant: X86CapsVariant): Subject {
     summary: variant.summary,
     patch: variant.patch,
     alphabet: x86CapsAlphabet(),
-    exhaustive: { alphabet: x86CapsExhaustiveAlphabet() },
+    exhaustive: { alphabet: widenAlphabet(x86CapsExhaustiveAlphabet(), x86CapsHooks, variant) },
+    ...(variant.lines ? { lines: variant.lines } : {}),
     properties: [beforeVcpu, vcpuApic, linearizable(model), lockdep, noOops, noDeadlock, noWarn],
     model: model as Subject["model"],
     execute(threads, scheduler) {
       const shared = new SharedState();
-      const ctx: Ctx = { kvm: kvm_create_vm(ops, shared), caps: UAPI_CAPS, hooks: {} };
+      const ctx: Ctx = { kvm: kvm_create_vm(ops, shared, { main }), caps: UAPI_CAPS, hooks: {} };
       return execute(ctx, shared, threads, (c, tid, call) => x86CapsIoctl(c, tid, call), scheduler);
     },
   };
@@ -63,6 +67,7 @@ export const x86Caps: Target = {
   name: "x86-caps",
   summary: "x86 before-vCPU caps and ioctls, vCPU id limits and memslot checks, as Linux 6.18 on the PVM host enforces them",
   variants: X86_CAPS_VARIANTS.map(({ name, summary, patch }) => ({ name, summary, patch })),
+  hooks: x86CapsHooks,
   subject(name) {
     const v = X86_CAPS_VARIANTS.find((x) => x.name === name);
     if (!v) throw new Error(`x86-caps has no variant ${name}`);

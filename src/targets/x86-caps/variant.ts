@@ -1,14 +1,10 @@
 /**
- * The interface an x86-caps variant implements: the x86 paths its kernel version
- * runs where they differ from 6.18 (see X86CapsCode), and the code it transcribes.
+ * The interface an x86-caps variant implements: the x86 and kvm_main.c paths its
+ * kernel version runs where they differ from 6.18, by kernel name (see X86CapsCode and
+ * KvmMainOverrides; src/targets/x86-caps/hooks.ts lists them), and the code it transcribes.
  */
-import type { X86CapsCode } from "../../kernel/x86/caps.js";
-import type { PatchRef } from "../patch.js";
+import type { KvmMainOverrides } from "../../kernel/generic/kvm.js";
+import type { X86CapsCode, X86CapsKvmArch, X86CapsVcpuArch } from "../../kernel/x86/caps.js";
+import type { VariantBase } from "../patch.js";
 
-export interface X86CapsVariant {
-  readonly name: string;
-  /** One line: what this version does differently. */
-  readonly summary: string;
-  readonly patch: PatchRef;
-  readonly code: X86CapsCode;
-}
+export interface X86CapsVariant extends VariantBase, X86CapsCode, KvmMainOverrides<X86CapsKvmArch, X86CapsVcpuArch> {}

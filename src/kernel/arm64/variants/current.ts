@@ -19,7 +19,8 @@ export const current: MemfaultVariant = {
     date: "2026-05-06",
     messageId: "20260506105053.107404-1-alexandru.elisei@arm.com",
   },
-  *gmemErrorExit(vcpu, gpa, size, is_write, is_exec, is_private) {
+  *gmemErrorExit(vcpu, gpa, size, is_write, is_exec, is_private, err) {
     yield* kvm_prepare_memory_fault_exit(vcpu, gpa, size, is_write, is_exec, is_private);
+    return err;
   },
 };

@@ -34,5 +34,8 @@ export const gated: MemfaultVariant = {
     date: "2026-05-06",
     messageId: "aftEkgnDdL2AY_6H@raptor",
   },
-  gmemErrorExit: kvm_prepare_memory_fault_exit_gated,
+  *gmemErrorExit(vcpu, gpa, size, is_write, is_exec, is_private, err) {
+    yield* kvm_prepare_memory_fault_exit_gated(vcpu, gpa, size, is_write, is_exec, is_private, err);
+    return err;
+  },
 };

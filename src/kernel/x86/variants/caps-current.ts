@@ -14,7 +14,6 @@
  * kvm->lock, so two concurrent KVM_CAP_DIRTY_LOG_RING enables can both succeed.
  */
 import type { X86CapsVariant } from "../../../targets/x86-caps/variant.js";
-import { kvm_vm_ioctl_create_irqchip } from "../caps.js";
 
 export const x86CapsCurrent: X86CapsVariant = {
   name: "current",
@@ -25,5 +24,4 @@ export const x86CapsCurrent: X86CapsVariant = {
     date: "2025-11-30",
     messageId: "n/a (merged code; read from kvm-x86/linux 042007c262e5)",
   },
-  code: { kvm_vm_ioctl_create_irqchip },
 };

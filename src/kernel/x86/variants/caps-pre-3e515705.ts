@@ -43,5 +43,5 @@ export const x86CapsPre3e515705: X86CapsVariant = {
     messageId: "n/a (commit 3e515705a1f4, Linux 3.3)",
     commits: ["3e515705a1f46beb1c942bb8043c16f8ac7b1e9e"],
   },
-  code: { kvm_vm_ioctl_create_irqchip },
+  kvm_vm_ioctl_create_irqchip,
 };
