@@ -234,6 +234,20 @@ describe("programs, shards and workers", () => {
     }
   });
 
+  it("with several distinct counterexamples, stops once each property has that many below a size, with the same ones however split", async () => {
+    const subject = riscvHgatp.subject("v7");
+    const opts = { threads: 2, calls: 2, properties: ["hgatp-single-view"], counterexamples: 3 };
+    const one = checkExhaustive(subject, opts);
+    expect(one.stoppedAfter).toBeLessThan(4);
+    expect(one.distinct?.["hgatp-single-view"]).toHaveLength(3);
+    const merged = mergeResults([0, 1].map((index) => checkExhaustive(subject, { ...opts, shard: { index, count: 2 } })));
+    const two = await checkExhaustiveParallel(subject, {}, { ...opts, budgetMs: 0 }, 2);
+    for (const r of [merged, two]) {
+      expect(r.findings).toEqual(one.findings);
+      expect(r.distinct).toEqual(one.distinct);
+    }
+  });
+
   it("refuses a bound that is too large, saying how large", () => {
     expect(() => checkExhaustive(riscvHgatp.subject("v8"), { threads: 8, calls: 16 })).toThrow(UsageError);
     expect(() => checkExhaustive(riscvHgatp.subject("v8"), { threads: 8, calls: 16 })).toThrow(/is [\d.e+]+ programs, more than 2000000/);
