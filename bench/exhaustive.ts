@@ -8,8 +8,14 @@
  *                  the worker threads a user gets by default; without DPOR the same bound
  *                  is explored for BUDGET_MS and the share it reached is reported
  *
- * BENCH_FULL=1 adds v8 at 3 threads x 2 calls without a preemption bound (12 minutes
- * on 2 cores); by default that bound runs with at most 2 preemptions.
+ *   rates          one thread, no workers: executions/s and steps/s of the explorer
+ *   Spin           side by side with Spin's whole pipeline on the same bounds (bench/spin.ts),
+ *                  whole process each, alternating, median of BENCH_REPEAT (3) runs, and
+ *                  the ratio; skipped, with the reason, without spin or cc
+ *
+ * BENCH_FULL=1 adds v8 at 3 threads x 2 calls without a preemption bound (minutes on 2
+ * cores), in the DPOR figures and beside Spin; by default that bound runs with at most 2
+ * preemptions.
  */
 import { availableParallelism } from "node:os";
 import { checkExhaustive } from "../src/explore/exhaustive/check.js";
@@ -20,6 +26,7 @@ import { checkExhaustiveParallel } from "../src/explore/exhaustive/workers.js";
 import { sizeText } from "../src/report/text.js";
 import { riscvHgatp } from "../src/targets/riscv-hgatp/index.js";
 import type { Subject } from "../src/targets/target.js";
+import { sideBySide } from "./spin.js";
 
 const BUDGET_MS = 20_000;
 /** Programs whose brute force would run longer than this many interleavings are left out of the ratio. */
@@ -128,6 +135,33 @@ await timed("v7", 2, 3);
 await timed("v8", 2, 3);
 if (process.env.BENCH_FULL) await timed("v8", 3, 2);
 else await timed("v8", 3, 2, 2);
-// One thread, no workers: the single-core rate the figures above divide.
-const one = checkExhaustive(riscvHgatp.subject("v8"), { threads: 2, calls: 2 });
-console.log(`  riscv-hgatp@v8 2x2, DPOR, 1 thread: ${one.executions} executions in ${one.ms} ms (${Math.round(one.executions / (one.ms / 1000))}/s)`);
+// One thread, no workers: the single-core rates the figures above divide.
+{
+  const subject = riscvHgatp.subject("v8");
+  const alphabet = subject.exhaustive!.alphabet;
+  let executions = 0;
+  let steps = 0;
+  const t0 = performance.now();
+  for (const p of enumeratePrograms({ alphabetSize: alphabet.length, threads: 2, calls: 2 })) {
+    const program = p.map((t) => t.map((k) => alphabet[k]!));
+    const st = exploreProgram(
+      (sched) => {
+        const ex = subject.execute(program, sched);
+        steps += ex.stepTids.length;
+        return ex;
+      },
+      { reduction: "dpor" },
+      () => {},
+    );
+    executions += st.executions;
+  }
+  const explore = (performance.now() - t0) / 1000;
+  const one = checkExhaustive(subject, { threads: 2, calls: 2 });
+  console.log(
+    `  riscv-hgatp@v8 2x2, DPOR, 1 thread: exploring alone ${Math.round(executions / explore)} executions/s, ${Math.round(steps / explore)} steps/s ` +
+      `(${executions} executions, ${steps} steps); with every property checked ${Math.round(one.executions / (one.ms / 1000))} executions/s`,
+  );
+}
+
+// Side by side with Spin, whole process each (bench/spin.ts).
+sideBySide(Boolean(process.env.BENCH_FULL), Number(process.env.BENCH_REPEAT ?? 3));

@@ -124,8 +124,11 @@ describe("kvm-ordercheck CLI, exhaustive mode", () => {
 
   it("ends v7 with its shortest counterexample: two calls, two threads, one preemption", async () => {
     expect(await main(["check", "riscv-hgatp@v7", "--exhaustive", "--threads", "2", "--calls", "2", "--workers", "1", "--property", "hgatp-single-view"])).toBe(1);
-    expect(io.out).toMatch(/VIOLATED hgatp-single-view: shortest 2 calls, 2 threads, 1 preemption/);
+    expect(io.out).toMatch(/VIOLATED hgatp-single-view: shortest 2 calls, 2 threads, 1 preemption.*\(the shortest printed above\)/);
     expect(io.out).toMatch(/replay: kvm-ordercheck replay kvmoc1\./);
+    // Printed as soon as it is known, before the report; the search stops there.
+    expect(io.out).toMatch(/^riscv-hgatp@v7: shortest counterexample of hgatp-single-view, found while the search goes on/);
+    expect(io.out).toMatch(/stopped after the programs of \d+ calls/);
   });
 
   it("--shard parts merged give the verdict and counts of one run; a part alone proves nothing", async () => {

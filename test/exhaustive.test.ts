@@ -13,6 +13,7 @@ import { merges, sequentialCounterexample } from "../src/explore/sequential.js";
 import type { K } from "../src/kernel/rt/ops.js";
 import { READ, WRITE, choose, mutex_lock, mutex_unlock } from "../src/kernel/rt/ops.js";
 import { execute } from "../src/kernel/rt/execution.js";
+import { preemptionIndex, preemptionOrder } from "../src/kernel/rt/scheduler.js";
 import { SharedState } from "../src/kernel/rt/state.js";
 import type { Call, CallResult } from "../src/kernel/rt/trace.js";
 import { UsageError } from "../src/targets/errors.js";
@@ -151,6 +152,16 @@ describe("shortest counterexamples", () => {
   });
 });
 
+describe("the explorer's bookkeeping", () => {
+  it("numbers a thread's place in preemption order as preemptionOrder does, without making the order", () => {
+    for (let mask = 1; mask < 32; mask++) {
+      const enabled = [0, 1, 2, 3, 4].filter((t) => mask & (1 << t));
+      for (let current = -1; current < 5; current++)
+        for (let tid = 0; tid < 5; tid++) expect(preemptionIndex(enabled, current, tid)).toBe(preemptionOrder(enabled, current).indexOf(tid));
+    }
+  });
+});
+
 describe("programs, shards and workers", () => {
   it("enumerates as many programs as it counts, canonical under thread symmetry", () => {
     for (const b of [
@@ -199,8 +210,42 @@ describe("programs, shards and workers", () => {
   it("worker threads give the same answer as one thread", async () => {
     const subject = riscvHgatp.subject("v7");
     const one = checkExhaustive(subject, { threads: 2, calls: 2 });
-    const two = await checkExhaustiveParallel(subject, {}, { threads: 2, calls: 2 }, 2);
+    // budgetMs 0: the workers take every program (by default the main thread would do this small bound alone).
+    const two = await checkExhaustiveParallel(subject, {}, { threads: 2, calls: 2, budgetMs: 0 }, 2);
     expect({ ...two, ms: 0 }).toEqual({ ...one, ms: 0 });
+  });
+
+  it("stops at the shortest once every property is violated, with the same answers however the work is split", async () => {
+    const subject = riscvHgatp.subject("v2");
+    const opts = { threads: 2, calls: 3, properties: ["hgatp-single-view", "cap-ordering"] };
+    const told: string[] = [];
+    const one = checkExhaustive(subject, { ...opts, onShortest: (p, f) => told.push(`${p} ${f.calls}`) });
+    expect(one.stoppedAfter).toBe(2);
+    expect(one.programs).toBeLessThan(one.totalPrograms);
+    expect(told.sort()).toEqual(["cap-ordering 2", "hgatp-single-view 2"]);
+    const merged = mergeResults([0, 1, 2].map((index) => checkExhaustive(subject, { ...opts, shard: { index, count: 3 } })));
+    expect(merged.findings).toEqual(one.findings);
+    // The main thread alone (it ends before workers would start), and workers from the first program.
+    for (const budgetMs of [undefined, 0]) {
+      const early: Record<string, unknown> = {};
+      const two = await checkExhaustiveParallel(subject, {}, { ...opts, onShortest: (p, f) => (early[p] = f), ...(budgetMs !== undefined ? { budgetMs } : {}) }, 2);
+      expect(two.findings).toEqual(one.findings);
+      expect(early).toEqual(one.findings);
+    }
+  });
+
+  it("with several distinct counterexamples, stops once each property has that many below a size, with the same ones however split", async () => {
+    const subject = riscvHgatp.subject("v7");
+    const opts = { threads: 2, calls: 2, properties: ["hgatp-single-view"], counterexamples: 3 };
+    const one = checkExhaustive(subject, opts);
+    expect(one.stoppedAfter).toBeLessThan(4);
+    expect(one.distinct?.["hgatp-single-view"]).toHaveLength(3);
+    const merged = mergeResults([0, 1].map((index) => checkExhaustive(subject, { ...opts, shard: { index, count: 2 } })));
+    const two = await checkExhaustiveParallel(subject, {}, { ...opts, budgetMs: 0 }, 2);
+    for (const r of [merged, two]) {
+      expect(r.findings).toEqual(one.findings);
+      expect(r.distinct).toEqual(one.distinct);
+    }
   });
 
   it("refuses a bound that is too large, saying how large", () => {

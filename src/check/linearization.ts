@@ -23,11 +23,19 @@ const CACHE_LIMIT = 100_000;
 const byModel = new WeakMap<ReferenceModel<unknown>, Map<string, Linearization>>();
 const byExecution = new WeakMap<Execution, { readonly model: ReferenceModel<unknown>; readonly lin: Linearization }>();
 
+/** A call's JSON, made once per call object: programs reuse their calls in every execution. */
+const callJson = new WeakMap<object, string>();
+function jsonOfCall(c: object): string {
+  let j = callJson.get(c);
+  if (j === undefined) callJson.set(c, (j = JSON.stringify(c)));
+  return j;
+}
+
 /** What linearizability depends on: each call with its result, and the real-time order of invocations and returns. */
 export function historyShape(ex: Execution): string {
   let key = "";
   for (const e of ex.events) {
-    if (e.kind === "invoke") key += `i${e.tid}.${e.call}${JSON.stringify(e.ioctl)};`;
+    if (e.kind === "invoke") key += `i${e.tid}.${e.call}${jsonOfCall(e.ioctl)};`;
     else if (e.kind === "return") key += `r${e.tid}.${e.call}${JSON.stringify(e.result)};`;
   }
   return key;

@@ -41,7 +41,16 @@ export function vmCommitment(t: Timeline): { vcpus: number; memslots: number } {
  * "A vCPU or memslot exists", event by event: the value of `kvm->created_vcpus` and the
  * number of memslots at each event (after it), computed in one pass over the writes.
  */
-export function commitmentByEvent(ex: Execution): { vcpus: Int32Array; memslots: Int32Array } {
+export function commitmentByEvent(ex: Execution): { readonly vcpus: Int32Array; readonly memslots: Int32Array } {
+  // Several properties ask about one execution: computed once per execution.
+  let known = commitments.get(ex);
+  if (!known) commitments.set(ex, (known = computeCommitment(ex)));
+  return known;
+}
+
+const commitments = new WeakMap<Execution, { readonly vcpus: Int32Array; readonly memslots: Int32Array }>();
+
+function computeCommitment(ex: Execution): { vcpus: Int32Array; memslots: Int32Array } {
   let vcpus = Number(ex.initial["kvm->created_vcpus"] ?? 0);
   let memslots = ((ex.initial["kvm->memslots"] as readonly unknown[] | undefined) ?? []).length;
   const n = ex.events.length;

@@ -1,5 +1,7 @@
 /** `kvm-ordercheck check --exhaustive` (`merge` is merge.ts): each subject's verdict as it finishes, in the run's format. */
-import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
+import type { ExhaustiveFinding, ExhaustiveResult } from "../explore/exhaustive/check.js";
+import { counterexampleOf } from "../explore/counterexample.js";
+import { counterexampleText } from "../report/text.js";
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
 import { exhaustiveJson, exhaustiveText, findingsOf } from "../report/exhaustive.js";
 import type { Subject } from "../targets/target.js";
@@ -44,6 +46,17 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
       const estimate = estimateLine(subject, o.threads, o.calls, o.dpor);
       if (estimate) process.stderr.write(`kvm-ordercheck: ${estimate}\n`);
       const bar = progressBar(`${subject.target}@${subject.variant}`, "programs");
+      // A shortest counterexample is printed as soon as it is known (text, whole bound):
+      // the rest of the bound may take much longer. A shard's is only its part's shortest.
+      const printed = new Set<string>();
+      const early = o.format === "text" && !o.shard;
+      const onShortest = (property: string, f: ExhaustiveFinding) => {
+        const cx = counterexampleOf(subject, o.options, property, f.threads, f.decisions);
+        if (!cx) return;
+        bar.stop();
+        write(`${subject.target}@${subject.variant}: shortest counterexample of ${property}, found while the search goes on\n${counterexampleText(cx)}\n\n`);
+        printed.add(property);
+      };
       let r: ExhaustiveResult;
       try {
         r = await checkExhaustiveParallel(
@@ -59,6 +72,7 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
             ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
             ...(o.shard ? { shard: o.shard } : {}),
             ...(o.properties ? { properties: o.properties } : {}),
+            ...(early ? { onShortest } : {}),
           },
           o.workers,
         );
@@ -66,7 +80,7 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
         bar.stop();
       }
       violated ||= Object.keys(r.findings).length > 0;
-      out.subject(exhaustiveJson(subject, r), `${k > 0 ? "\n" : ""}${exhaustiveText(subject, r)}\n`);
+      out.subject(exhaustiveJson(subject, r), `${k > 0 ? "\n" : ""}${exhaustiveText(subject, r, printed)}\n`);
       if (o.outputs) sections.push(sectionOfExhaustive(subject, r));
       if (o.repro) found.push(...findingsOf(subject, r).map((cx) => ({ cx, subject })));
     }

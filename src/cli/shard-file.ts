@@ -55,6 +55,8 @@ const result = z
     properties: z.array(nameSchema("property")).max(64),
     findings: z.record(nameSchema("property"), finding),
     ms: z.number().min(0).max(Number.MAX_SAFE_INTEGER),
+    /** The shard stopped at the shortest: every property violated by a program of at most this size. */
+    stoppedAfter: z.number().int().min(1).max(8 * 16).optional(),
     missingShards: z.never({ error: "this is the output of merge, not of one shard: merge the shards' own files" }).optional(),
     coverage: z
       .strictObject({

@@ -35,7 +35,9 @@ function partText(r: ExhaustiveResult): string {
 
 export function statsText(r: ExhaustiveResult): string {
   const ratio = r.classes ? (r.executions / r.classes).toFixed(2) : "-";
-  return `${r.programs} programs, ${r.executions} executions (${r.classes} equivalence classes, ${r.pruned} pruned; ${ratio} executions per class) in ${r.ms} ms`;
+  const stopped =
+    r.stoppedAfter !== undefined ? `; stopped after the programs of ${r.stoppedAfter} calls: every property is violated by them, larger programs cannot change the answer` : "";
+  return `${r.programs} programs, ${r.executions} executions (${r.classes} equivalence classes, ${r.pruned} pruned; ${ratio} executions per class) in ${r.ms} ms${stopped}`;
 }
 
 /** The shortest counterexample of each violated property, replayed into a full report. */
@@ -68,7 +70,8 @@ export function allFindingsOf(subject: Subject, r: ExhaustiveResult): Map<string
 
 const distinctText = (n: number) => (n > 1 ? `; ${n} distinct counterexamples` : "");
 
-export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
+/** `printed`: properties whose shortest counterexample was already printed while the run went on (not repeated). */
+export function exhaustiveText(subject: Subject, r: ExhaustiveResult, printed: ReadonlySet<string> = new Set()): string {
   const out: string[] = [pc.bold(`${r.target}@${r.variant}`) + ` — ${subject.summary}`];
   out.push(`  exhaustive: ${boundText(r)}`);
   out.push(`  alphabet (${r.alphabet.length}): ${r.alphabet.map(describeCall).join("; ")}`);
@@ -77,9 +80,10 @@ export function exhaustiveText(subject: Subject, r: ExhaustiveResult): string {
   const all = allFindingsOf(subject, r);
   for (const p of r.properties) {
     const cxs = all.get(p);
-    out.push(cxs ? `  ${pc.red("VIOLATED")} ${p}: shortest ${sizeText(cxs[0]!.size)}${distinctText(cxs.length)}` : `  ${pc.green("holds   ")} ${p}`);
+    const above = printed.has(p) ? " (the shortest printed above)" : "";
+    out.push(cxs ? `  ${pc.red("VIOLATED")} ${p}: shortest ${sizeText(cxs[0]!.size)}${distinctText(cxs.length)}${above}` : `  ${pc.green("holds   ")} ${p}`);
   }
-  for (const cxs of all.values()) for (const cx of cxs) out.push("", counterexampleText(cx));
+  for (const [p, cxs] of all) for (const cx of printed.has(p) ? cxs.slice(1) : cxs) out.push("", counterexampleText(cx));
   const holding = r.properties.filter((p) => !r.findings[p]);
   out.push("");
   const verb = holding.length === 1 ? "holds" : "hold";

@@ -8,6 +8,8 @@ import type { VisibleOp } from "../../kernel/rt/ops.js";
 
 export interface Access {
   readonly loc: string;
+  /** The location's number (`locationId`), what the explorer compares. */
+  readonly id: number;
   readonly write: boolean;
   readonly lock: "acquire" | "release" | null;
 }
@@ -16,17 +18,17 @@ export function accessOf(op: VisibleOp): Access {
   switch (op.kind) {
     case "read":
     case "wait":
-      return { loc: op.cell.name, write: false, lock: null };
+      return { loc: op.cell.name, id: op.cell.id, write: false, lock: null };
     case "write":
     case "rmw":
-      return { loc: op.cell.name, write: true, lock: null };
+      return { loc: op.cell.name, id: op.cell.id, write: true, lock: null };
     case "acquire":
-      return { loc: op.mutex.name, write: true, lock: "acquire" };
+      return { loc: op.mutex.name, id: op.mutex.id, write: true, lock: "acquire" };
     case "release":
-      return { loc: op.mutex.name, write: true, lock: "release" };
+      return { loc: op.mutex.name, id: op.mutex.id, write: true, lock: "release" };
   }
 }
 
 export function dependent(a: Access, b: Access): boolean {
-  return a.loc === b.loc && (a.write || b.write);
+  return a.id === b.id && (a.write || b.write);
 }

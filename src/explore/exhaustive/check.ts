@@ -5,11 +5,18 @@
  * property, its shortest counterexample: fewest calls, then fewest preemptions, then
  * the first program in exploration order.
  *
- * The whole bound is always explored, so counts and answers are the same however the
- * work is split (shards, workers). Fewest preemptions: DPOR explores one execution per
- * equivalence class, not the one with the fewest preemptions, so the violating programs
- * of the smallest size are searched again with a preemption bound of 0, 1, ... (no
- * reduction) until one violates.
+ * Programs are explored by increasing size (calls). Once every selected property is
+ * violated by a program of some size, larger programs cannot change any answer and the
+ * run stops there (`stoppedAfter`); otherwise the whole bound is explored. Answers are the
+ * same however the work is split (shards, workers): a part stops before size s only when
+ * every property has a finding smaller than s, so every program up to each property's
+ * shortest size is explored by every part. Counts depend on the split when a run stops.
+ *
+ * Fewest preemptions: DPOR explores one execution per equivalence class, not the one
+ * with the fewest preemptions, so the violating programs of the smallest size are
+ * searched again with a preemption bound of 0, 1, ... (no reduction) until one violates.
+ * That happens as soon as the size's layer is done, so that each shortest counterexample
+ * is reported (`onLayer`) while the rest of the bound is still being explored.
  */
 import type { CoverageData } from "../../check/coverage.js";
 import { CoverageRecorder, mergeCoverage } from "../../check/coverage.js";
@@ -25,6 +32,7 @@ import type { ExploreOptions } from "./dpor.js";
 import { exploreProgram } from "./dpor.js";
 import { fewestPreemptions } from "./preemptions.js";
 import { countPrograms, enumeratePrograms } from "./programs.js";
+import { ShortestTracker, better } from "./shortest.js";
 import type { ProgramIdx } from "./programs.js";
 
 /** More programs than this is refused: the run would not end in reasonable time. */
@@ -45,6 +53,42 @@ export interface ExhaustiveOptions {
   /** Distinct counterexamples to keep per property, by signature (default 1: the shortest only). */
   readonly counterexamples?: number;
   readonly onProgress?: (done: number, total: number, executions: number) => void;
+  /**
+   * Told when this run has explored all of its programs of up to `size` calls (`size` is
+   * Infinity at the end), with the findings known to be its shortest by then.
+   */
+  readonly onLayer?: (size: number, shortest: Readonly<Record<string, ExhaustiveFinding>>) => void;
+  /**
+   * Per selected property (in subject order), the smallest size at which any part of the
+   * run found it violated: shared by the workers of one run (a SharedArrayBuffer) so that
+   * all of them stop at the shortest. Each run keeps its own when absent.
+   */
+  readonly found?: Int32Array;
+  /** Explore only the programs from this number on (the ones before are another part's). */
+  readonly fromIndex?: number;
+  /**
+   * Asked before each program: once it says yes, the rest is left to other parts and the
+   * result's `handedOffAt` is the first program not explored.
+   */
+  readonly handOff?: () => boolean;
+  /**
+   * With workers (checkExhaustiveParallel): the main thread explores the first programs
+   * itself until the workers have started, or for at most this many milliseconds.
+   */
+  readonly budgetMs?: number;
+  /** Told each violated property's shortest counterexample as soon as it is known, before the run ends. */
+  readonly onShortest?: (property: string, finding: ExhaustiveFinding) => void;
+}
+
+/** Nothing found yet, in `ExhaustiveOptions.found`. */
+export const NOT_FOUND = 0x7fffffff;
+
+/** Records in the shared `found` that property `i` is violated at `size` (keeps the smallest). */
+function noteFound(found: Int32Array, i: number, size: number): void {
+  for (;;) {
+    const old = Atomics.load(found, i);
+    if (old <= size || Atomics.compareExchange(found, i, old, size) === old) return;
+  }
 }
 
 /** A shortest counterexample as exhaustive mode found it: enough to replay and to merge. */
@@ -79,6 +123,13 @@ export interface ExhaustiveResult {
   readonly properties: readonly string[];
   readonly findings: Readonly<Record<string, ExhaustiveFinding>>;
   readonly ms: number;
+  /**
+   * The run stopped after the programs of this many calls: every selected property was
+   * violated by one of at most that size, so larger programs were not explored.
+   */
+  readonly stoppedAfter?: number;
+  /** With `handOff`: the first program this part left to others. */
+  readonly handedOffAt?: number;
   /** After a merge that did not get every shard: the ones missing (the bound is not covered). */
   readonly missingShards?: readonly number[];
   /** The reference machine's transitions the explored executions took. */
@@ -96,10 +147,6 @@ export function inShare(
 ): boolean {
   return index % shard.count === shard.index && Math.floor(index / shard.count) % slice.count === slice.index;
 }
-
-/** Fewer calls, then fewer preemptions, then the earlier program. */
-const better = (a: ExhaustiveFinding, b: ExhaustiveFinding | undefined): boolean =>
-  !b || (a.calls - b.calls || a.preemptions - b.preemptions || a.program - b.program) < 0;
 
 /** The alphabet and program bound of a run; refuses a bound with more than MAX_PROGRAMS programs. */
 export function boundOf(subject: Subject, opts: Pick<ExhaustiveOptions, "threads" | "calls">) {
@@ -119,7 +166,8 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   const { alphabet, bound, total } = boundOf(subject, opts);
   const shard = opts.shard ?? { index: 0, count: 1 };
   const slice = opts.slice ?? { index: 0, count: 1 };
-  const mine = (index: number) => inShare(index, shard, slice);
+  const fromIndex = opts.fromIndex ?? 0;
+  const sizeOf = (p: ProgramIdx) => p.reduce((n, t) => n + t.length, 0);
   const wanted = subject.properties.filter((p) => !opts.properties || opts.properties.includes(p.name));
   const explore: ExploreOptions = {
     reduction: opts.reduction ?? "dpor",
@@ -134,23 +182,69 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   const candidates = new Map<string, { size: number; programs: number[] }>();
   const all = enumeratePrograms(bound);
   const coverage = new CoverageRecorder(subject.model);
+  const found = opts.found ?? new Int32Array(wanted.length).fill(NOT_FOUND);
   let programs = 0;
   let executions = 0;
   let classes = 0;
   let pruned = 0;
   let share = 0;
+  const mine = (index: number) => index >= fromIndex && inShare(index, shard, slice);
   for (let index = 0; index < all.length; index++) if (mine(index)) share++;
+
+  // Properties whose finding is final: the fewest preemptions among its shortest programs.
+  const shortest: Record<string, ExhaustiveFinding> = {};
+  const tracker = opts.onShortest ? new ShortestTracker(1, opts.onShortest) : null;
+  /** All programs of up to `size` calls are done: settle the findings of that size. */
+  const finishLayer = (size: number): void => {
+    for (const p of wanted) {
+      const best = findings[p.name];
+      const c = candidates.get(p.name);
+      if (!best || !c || best.calls > size || shortest[p.name]) continue;
+      for (const index of c.programs) {
+        const threads = toThreads(all[index]!);
+        const hit = fewestPreemptions(subject, p, threads, findings[p.name]!.preemptions);
+        if (!hit) continue;
+        const f: ExhaustiveFinding = { program: index, threads, decisions: hit.decisions, calls: c.size, threadCount: threads.length, preemptions: hit.preemptions };
+        if (better(f, findings[p.name])) findings[p.name] = f;
+      }
+      shortest[p.name] = findings[p.name]!;
+    }
+    opts.onLayer?.(size, { ...shortest });
+    tracker?.layer(0, size, shortest);
+  };
+
+  let layer = 0;
+  let stoppedAfter: number | undefined;
+  let handedOffAt: number | undefined;
   for (let index = 0; index < all.length; index++) {
-    if (!mine(index)) continue;
     const program = all[index]!;
+    const calls = sizeOf(program);
+    if (calls !== layer) {
+      if (layer > 0) finishLayer(layer);
+      // Every property violated by a smaller program: nothing larger can be shorter. With
+      // several distinct counterexamples asked for, every property needs that many of this
+      // part's signatures below this size: any other signature would rank after them.
+      const settled = (p: (typeof wanted)[number], i: number) =>
+        limit === 1 ? Atomics.load(found, i) < calls : (distinct[p.name]?.filter((f) => f.calls < calls).length ?? 0) >= limit;
+      if (wanted.length > 0 && wanted.every(settled)) {
+        stoppedAfter = layer;
+        break;
+      }
+      layer = calls;
+    }
+    if (opts.handOff?.()) {
+      handedOffAt = index;
+      break;
+    }
+    if (!mine(index)) continue;
     const threads = toThreads(program);
-    const calls = program.reduce((n, t) => n + t.length, 0);
     const stats = exploreProgram(
       (s) => subject.execute(threads, s),
       explore,
       (ex, decisions) => {
         coverage.add(ex);
-        for (const p of wanted) {
+        for (let i = 0; i < wanted.length; i++) {
+          const p = wanted[i]!;
           const v = p.check(ex);
           if (v.holds) continue;
           const f: ExhaustiveFinding = {
@@ -162,6 +256,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
             preemptions: preemptions(ex),
           };
           if (better(f, findings[p.name])) findings[p.name] = f;
+          noteFound(found, i, calls);
           if (limit > 1) addDistinct(distinct, p.name, { ...f, signature: signatureOf(v, ex) }, better);
           const c = candidates.get(p.name);
           if (!c || calls < c.size) candidates.set(p.name, { size: calls, programs: [index] });
@@ -175,20 +270,9 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     pruned += stats.pruned;
     opts.onProgress?.(programs, share, executions);
   }
-
-  // Fewest preemptions among the shortest violating programs.
-  for (const p of wanted) {
-    const best = findings[p.name];
-    const c = candidates.get(p.name);
-    if (!best || !c) continue;
-    for (const index of c.programs) {
-      const threads = toThreads(all[index]!);
-      const hit = fewestPreemptions(subject, p, threads, findings[p.name]!.preemptions);
-      if (!hit) continue;
-      const f: ExhaustiveFinding = { program: index, threads, decisions: hit.decisions, calls: c.size, threadCount: threads.length, preemptions: hit.preemptions };
-      if (better(f, findings[p.name])) findings[p.name] = f;
-    }
-  }
+  if (stoppedAfter === undefined && layer > 0) finishLayer(layer);
+  opts.onLayer?.(Infinity, { ...shortest });
+  tracker?.layer(0, Infinity, shortest);
 
   return {
     target: subject.target,
@@ -205,6 +289,8 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     properties: wanted.map((p) => p.name),
     findings,
     ms: Math.round(performance.now() - started),
+    ...(stoppedAfter !== undefined ? { stoppedAfter } : {}),
+    ...(handedOffAt !== undefined ? { handedOffAt } : {}),
     coverage: coverage.data(),
     ...(limit > 1 ? { counterexamples: limit, distinct: bestDistinct<DistinctFinding>(distinct, limit, better) } : {}),
   };
@@ -245,9 +331,13 @@ export function combineParts(parts: readonly ExhaustiveResult[]): ExhaustiveResu
   const findings: Record<string, ExhaustiveFinding> = {};
   for (const r of parts) for (const [p, f] of Object.entries(r.findings)) if (better(f, findings[p])) findings[p] = f;
   const sum = (k: "programs" | "executions" | "classes" | "pruned") => parts.reduce((n, r) => n + r[k], 0);
+  // Stopped at the shortest only if every part did (one that went on explored its whole share).
+  const { stoppedAfter: _, ...first } = parts[0]!;
+  const stops = parts.map((r) => r.stoppedAfter);
   const limit = Math.max(...parts.map((r) => r.counterexamples ?? 1));
   return {
-    ...parts[0]!,
+    ...first,
+    ...(stops.every((s) => s !== undefined) ? { stoppedAfter: Math.max(...stops) } : {}),
     programs: sum("programs"),
     executions: sum("executions"),
     classes: sum("classes"),

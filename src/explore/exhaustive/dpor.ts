@@ -19,7 +19,7 @@
 import type { Execution } from "../../kernel/rt/execution.js";
 import type { VisibleOp } from "../../kernel/rt/ops.js";
 import type { Scheduler } from "../../kernel/rt/scheduler.js";
-import { preemptionOrder } from "../../kernel/rt/scheduler.js";
+import { preemptionIndex } from "../../kernel/rt/scheduler.js";
 import type { Access } from "./access.js";
 import { accessOf, dependent } from "./access.js";
 
@@ -121,7 +121,7 @@ class DporRun implements Scheduler {
       this.sleep = next;
     }
     if (enabled.includes(current) && p !== current) this.preemptions++;
-    this.decisions.push(preemptionOrder(enabled, current).indexOf(p));
+    this.decisions.push(preemptionIndex(enabled, current, p));
     return p;
   }
 
@@ -199,6 +199,9 @@ function backtrack(stack: Node[], bound: number): boolean {
   return false;
 }
 
+/** The vector clocks of addBacktracks, one row of `nThreads` per step: reused between executions. */
+let clockRows = new Int32Array(1 << 12);
+
 /**
  * Race detection over one trace (vector clocks), adding source-set entries to the nodes.
  * Races whose later step comes before `from` lie in the prefix this execution replayed:
@@ -206,87 +209,107 @@ function backtrack(stack: Node[], bound: number): boolean {
  * entries to the same nodes; only the clocks are recomputed there.
  */
 function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes: readonly Node[], from: number): void {
-  const nodeAt = new Map<number, ThreadNode>();
-  for (const n of nodes) if (n.kind === "thread") nodeAt.set(n.step, n);
-  const nThreads = steps.reduce((m, s) => Math.max(m, s.tid + 1), 0);
-  const clocks: Int32Array[] = [];
+  // Indexed by step, location number (Access.id) and thread: arrays, not maps, on this path.
+  const nodeAt: (ThreadNode | undefined)[] = [];
+  for (const n of nodes) if (n.kind === "thread") nodeAt[n.step] = n;
+  let nThreads = 0;
+  for (const st of steps) if (st.tid >= nThreads) nThreads = st.tid + 1;
+  const n = nThreads;
+  // Row s (at s*n) is step s's clock; two scratch rows after the last step: `base`, `via`.
+  const need = (steps.length + 2) * n;
+  if (clockRows.length < need) clockRows = new Int32Array(Math.max(need, 2 * clockRows.length));
+  const C = clockRows;
+  const BASE = steps.length * n;
+  const VIA = BASE + n;
   const seq: number[] = []; // position of each step within its thread, from 1
-  const threadClock = Array.from({ length: nThreads }, () => new Int32Array(nThreads));
-  const lastWrite = new Map<string, number>();
-  const readsSince = new Map<string, number[]>();
-  const lastAcquire = new Map<string, number>(); // `${tid}|${loc}` -> step
+  const threadRow = new Int32Array(n).fill(-1); // each thread's last step (-1: none yet)
+  const lastWrite: (number | undefined)[] = [];
+  const readsSince: (number[] | undefined)[] = [];
+  const lastAcquire: (number | undefined)[][] = Array.from({ length: n }, () => []); // [tid][loc] -> step
+  const conflicts: number[] = [];
 
-  const hb = (x: number, y: number): boolean => x < y && clocks[y]![steps[x]!.tid]! >= seq[x]!;
+  /** Row `into` := max(row `into`, row `from`). */
+  const join = (into: number, from: number): void => {
+    for (let k = 0; k < n; k++) if (C[from + k]! > C[into + k]!) C[into + k] = C[from + k]!;
+  };
+  const hb = (x: number, y: number): boolean => x < y && C[y * n + steps[x]!.tid]! >= seq[x]!;
 
   for (let s = 0; s < steps.length; s++) {
     const { tid, access } = steps[s]!;
-    const base = Int32Array.from(threadClock[tid]!);
-    base[tid] = base[tid]! + 1;
-    seq[s] = base[tid]!;
-    const w = lastWrite.get(access.loc);
-    const conflicts = [...(w !== undefined ? [w] : []), ...(access.write ? readsSince.get(access.loc) ?? [] : [])];
-    for (const e of s < from ? [] : conflicts) {
-      if (steps[e]!.tid === tid) continue;
-      // Ordered already through another conflict or program order? Then not a race.
-      if (base[steps[e]!.tid]! >= seq[e]!) continue;
-      let via = base;
-      if (conflicts.length > 1) {
-        via = Int32Array.from(base);
-        for (const o of conflicts) if (o !== e) join(via, clocks[o]!);
-        if (via[steps[e]!.tid]! >= seq[e]!) continue;
-      }
-      clocks[s] = via; // s's order without the race edge itself, for the initials below
-      race(e, s);
-    }
-    const c = Int32Array.from(base);
-    for (const o of conflicts) join(c, clocks[o]!);
-    clocks[s] = c;
-    threadClock[tid] = c;
+    const loc = access.id;
+    const prev = threadRow[tid]!;
+    if (prev >= 0) C.copyWithin(BASE, prev * n, prev * n + n);
+    else C.fill(0, BASE, BASE + n);
+    C[BASE + tid] = C[BASE + tid]! + 1;
+    seq[s] = C[BASE + tid]!;
+    conflicts.length = 0;
+    const w = lastWrite[loc];
+    if (w !== undefined) conflicts.push(w);
     if (access.write) {
-      lastWrite.set(access.loc, s);
-      readsSince.set(access.loc, []);
-    } else {
-      const rs = readsSince.get(access.loc) ?? [];
-      rs.push(s);
-      readsSince.set(access.loc, rs);
+      const rs = readsSince[loc];
+      if (rs) for (const r of rs) conflicts.push(r);
     }
-    if (access.lock === "acquire") lastAcquire.set(`${tid}|${access.loc}`, s);
+    if (s >= from) {
+      for (const e of conflicts) {
+        const te = steps[e]!.tid;
+        if (te === tid) continue;
+        // Ordered already through another conflict or program order? Then not a race.
+        if (C[BASE + te]! >= seq[e]!) continue;
+        let via = BASE;
+        if (conflicts.length > 1) {
+          via = VIA;
+          C.copyWithin(VIA, BASE, BASE + n);
+          for (const o of conflicts) if (o !== e) join(VIA, o * n);
+          if (C[VIA + te]! >= seq[e]!) continue;
+        }
+        // s's order without the race edge itself, for the initials
+        race(e, s, via);
+      }
+    }
+    const row = s * n;
+    C.copyWithin(row, BASE, BASE + n);
+    for (const o of conflicts) join(row, o * n);
+    threadRow[tid] = s;
+    if (access.write) {
+      lastWrite[loc] = s;
+      readsSince[loc] = [];
+    } else {
+      const rs = readsSince[loc];
+      if (rs) rs.push(s);
+      else readsSince[loc] = [s];
+    }
+    if (access.lock === "acquire") lastAcquire[tid]![loc] = s;
   }
 
-  function race(e0: number, s: number): void {
+  function race(e0: number, s: number, sRow: number): void {
     let e = e0;
     // A blocked acquire cannot go before the release; reverse it at that release's acquire.
     if (steps[s]!.access.lock === "acquire" && steps[e]!.access.lock === "release") {
-      const a = lastAcquire.get(`${steps[e]!.tid}|${steps[e]!.access.loc}`);
+      const a = lastAcquire[steps[e]!.tid]![steps[e]!.access.id];
       if (a === undefined) return;
       e = a;
     }
-    const node = nodeAt.get(e);
+    const node = nodeAt[e];
     if (!node) return; // one thread could run there: nothing to reverse
     // v = notdep(e, E).s: the steps after e not ordered after it, then s. Its initials are
     // the threads whose first step in v nothing earlier in v precedes. A step u follows an
     // earlier member of v iff it follows that thread's first member of v (program order).
-    const firstInV = new Int32Array(nThreads); // 0: no member of v from that thread yet
+    const firstInV = new Int32Array(n); // 0: no member of v from that thread yet
     const initials: number[] = [];
-    const consider = (u: number, clock: Int32Array): boolean => {
+    const consider = (u: number, row: number): boolean => {
       const t = steps[u]!.tid;
       let preceded = firstInV[t]! > 0;
-      for (let k = 0; k < nThreads && !preceded; k++) if (firstInV[k]! > 0 && clock[k]! >= firstInV[k]!) preceded = true;
+      for (let k = 0; k < n && !preceded; k++) if (firstInV[k]! > 0 && C[row + k]! >= firstInV[k]!) preceded = true;
       if (firstInV[t] === 0) firstInV[t] = seq[u]!;
       if (preceded) return false;
       if (node.backtrack.has(t)) return true; // some initial is already scheduled there
       initials.push(t);
       return false;
     };
-    for (let u = e + 1; u < s; u++) if (!hb(e, u) && consider(u, clocks[u]!)) return;
-    if (consider(s, clocks[s]!)) return;
+    for (let u = e + 1; u < s; u++) if (!hb(e, u) && consider(u, u * n)) return;
+    if (consider(s, sRow)) return;
     const ok = (t: number) => node.enabled.includes(t) && !node.sleep.has(t);
     const q = ok(steps[s]!.tid) && initials.includes(steps[s]!.tid) ? steps[s]!.tid : initials.find(ok);
     if (q !== undefined) node.backtrack.add(q);
   }
-
-}
-
-function join(into: Int32Array, from: Int32Array): void {
-  for (let i = 0; i < into.length; i++) if (from[i]! > into[i]!) into[i] = from[i]!;
 }

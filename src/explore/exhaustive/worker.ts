@@ -13,7 +13,11 @@ interface Job {
   readonly options: TargetOptions;
   /** A variant from --variant-file: its file, loaded here as in the main thread. */
   readonly source?: string;
-  readonly opts: Omit<ExhaustiveOptions, "onProgress">;
+  readonly opts: Omit<ExhaustiveOptions, "onProgress" | "onLayer" | "onShortest" | "found" | "handOff">;
+  /** Shared with the other workers: the smallest size each property was found violated at. */
+  readonly found: Int32Array;
+  /** Counts the workers ready to take programs: the main thread hands over once all are. */
+  readonly ready: Int32Array;
 }
 
 const job = workerData as Job;
@@ -21,9 +25,17 @@ try {
   const subject = job.source
     ? (await loadVariantFile(job.source, { target: job.target })).subject(job.options)
     : findTarget(job.target).subject(job.variant, job.options);
+  // Loaded: say so, then wait for the first program the main thread did not explore.
+  Atomics.add(job.ready, 0, 1);
+  const start = await new Promise<{ fromIndex: number }>((resolve) => parentPort!.once("message", resolve));
   let last = 0;
   const result = checkExhaustive(subject, {
     ...job.opts,
+    fromIndex: start.fromIndex,
+    found: job.found,
+    onLayer(size, shortest) {
+      parentPort!.postMessage({ kind: "layer", size, shortest });
+    },
     onProgress(done, total, executions) {
       const now = Date.now();
       if (now - last < 100 && done < total) return;

@@ -96,12 +96,14 @@ export function execute<W>(
     steps: 0,
   }));
 
-  // Events are typed by kind; this builds the shared part.
+  /** Before a thread's first event of a call: its invocation. */
+  const invoke = (t: ThreadState): void => {
+    t.invoked = true;
+    events.push({ i: events.length, tid: t.tid, call: t.index, kind: "invoke", ioctl: t.calls[t.index]! });
+  };
+  // Events are typed by kind; this builds the shared part. (The steps build theirs whole, in `run`: no spread per step.)
   const push = (t: ThreadState, e: Record<string, unknown>): void => {
-    if (!t.invoked) {
-      t.invoked = true;
-      events.push({ i: events.length, tid: t.tid, call: t.index, kind: "invoke", ioctl: t.calls[t.index]! });
-    }
+    if (!t.invoked) invoke(t);
     events.push({ i: events.length, tid: t.tid, call: t.index, ...e } as unknown as Event);
   };
 
@@ -193,27 +195,29 @@ export function execute<W>(
   };
 
   const run = (t: ThreadState, op: VisibleOp): unknown => {
+    if (!t.invoked) invoke(t);
+    const { tid, index: call } = t;
     switch (op.kind) {
       case "read":
       case "wait":
-        push(t, { kind: "read", loc: op.cell.name, value: op.cell.value });
+        events.push({ i: events.length, tid, call, kind: "read", loc: op.cell.name, value: op.cell.value });
         return op.cell.value;
       case "write": {
         const old = op.cell.value;
         op.cell.value = op.value;
-        push(t, { kind: "write", loc: op.cell.name, value: op.value, old });
+        events.push({ i: events.length, tid, call, kind: "write", loc: op.cell.name, value: op.value, old });
         return undefined;
       }
       case "rmw": {
         const old = op.cell.value;
         const value = op.update(old);
         op.cell.value = value;
-        push(t, { kind: "write", loc: op.cell.name, value, old });
+        events.push({ i: events.length, tid, call, kind: "write", loc: op.cell.name, value, old });
         return value;
       }
       case "acquire":
         op.mutex.owner = t.tid;
-        push(t, { kind: "acquire", loc: op.mutex.name });
+        events.push({ i: events.length, tid, call, kind: "acquire", loc: op.mutex.name });
         return undefined;
       case "release":
         if (op.mutex.owner !== t.tid) {
@@ -222,7 +226,7 @@ export function execute<W>(
           return undefined;
         }
         op.mutex.owner = null;
-        push(t, { kind: "release", loc: op.mutex.name });
+        events.push({ i: events.length, tid, call, kind: "release", loc: op.mutex.name });
         return undefined;
     }
   };

@@ -35,3 +35,17 @@ export function preemptionOrder(enabled: readonly number[], current: number): nu
   }
   return self ? [current, ...after, ...before] : [...after, ...before];
 }
+
+/** `preemptionOrder(enabled, current).indexOf(tid)`, without making the order. */
+export function preemptionIndex(enabled: readonly number[], current: number, tid: number): number {
+  const self = enabled.includes(current);
+  if (tid === current) return self ? 0 : -1;
+  let k = self ? 1 : 0;
+  // The threads after `current` come first, then those before it, each ascending.
+  if (tid > current) {
+    for (const t of enabled) if (t > current && t < tid) k++;
+  } else {
+    for (const t of enabled) if (t > current || t < tid) k++;
+  }
+  return enabled.includes(tid) ? k : -1;
+}

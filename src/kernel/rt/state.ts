@@ -7,48 +7,72 @@
 
 export interface Cell<T> {
   readonly name: string;
+  /** The location's number (locationId of its name): explorers compare locations by it. */
+  readonly id: number;
   value: T;
 }
 
 export interface Mutex {
   readonly name: string;
+  readonly id: number;
   /** The thread holding it, or null. */
   owner: number | null;
 }
 
-/** Makes the cells and mutexes of one execution and remembers them by name. */
+/**
+ * Location names are numbered once per process: every execution makes its cells again
+ * under the same names, and the explorers' per-step bookkeeping indexes arrays by these
+ * numbers instead of hashing the names.
+ */
+const ids = new Map<string, number>();
+const names: string[] = [];
+/** For a location, the numbers of its `#2`, `#3`, ... namesakes (made once, not per execution). */
+const again: number[][] = [];
+export function locationId(name: string): number {
+  let id = ids.get(name);
+  if (id === undefined) {
+    ids.set(name, (id = names.length));
+    names.push(name);
+  }
+  return id;
+}
+
+/** Makes the cells and mutexes of one execution and remembers them. */
 export class SharedState {
-  private readonly cells = new Map<string, Cell<unknown>>();
-  private readonly mutexes = new Map<string, Mutex>();
+  private readonly cells: Cell<unknown>[] = [];
+  /** Location numbers in use in this execution (cells and mutexes share one namespace). */
+  private readonly used: boolean[] = [];
 
   cell<T>(name: string, value: T): Cell<T> {
-    const c: Cell<T> = { name: this.unique(name), value };
-    this.cells.set(c.name, c as Cell<unknown>);
+    const id = this.claim(name);
+    const c: Cell<T> = { name: names[id]!, id, value };
+    this.cells.push(c as Cell<unknown>);
     return c;
   }
 
   mutex(name: string): Mutex {
-    const m: Mutex = { name: this.unique(name), owner: null };
-    this.mutexes.set(m.name, m);
-    return m;
+    const id = this.claim(name);
+    return { name: names[id]!, id, owner: null };
   }
 
   /**
    * Locations are told apart by name (traces, DPOR). An object allocated twice under
    * one name (a second `struct kvm_vcpu` for a duplicate id) gets `#2`, `#3`, ...
    */
-  private unique(name: string): string {
-    if (!this.cells.has(name) && !this.mutexes.has(name)) return name;
-    for (let k = 2; ; k++) {
-      const n = `${name}#${k}`;
-      if (!this.cells.has(n) && !this.mutexes.has(n)) return n;
+  private claim(name: string): number {
+    let id = locationId(name);
+    if (this.used[id]) {
+      const alt = (again[id] ??= []);
+      for (let k = 0; this.used[id]; k++) id = alt[k] ??= locationId(`${name}#${k + 2}`);
     }
+    this.used[id] = true;
+    return id;
   }
 
   /** The current value of every cell, by name (for reports and properties). */
   snapshot(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [name, c] of this.cells) out[name] = c.value;
+    for (const c of this.cells) out[c.name] = c.value;
     return out;
   }
 }

@@ -220,7 +220,9 @@ export class Sandbox {
   }
 
   async exhaustive(options: TargetOptions, opts: ExhaustiveOptions, known: Known): Promise<ExhaustiveResult> {
-    const { onProgress, ...plain } = opts;
+    // Functions stay here (progress comes back by message); the run-splitting options of
+    // checkExhaustiveParallel do not apply to a sandbox's part, which runs it whole.
+    const { onProgress, onShortest: _shortest, onLayer: _layer, found: _found, handOff: _handOff, budgetMs: _budget, fromIndex: _from, ...plain } = opts;
     const r = await this.job({ id: ++this.ids, kind: "exhaustive", options, opts: plain }, onProgress);
     return this.answer(r, "exhaustive", (x) => exhaustiveResultOf((x as Extract<Reply, { kind: "exhaustive" }>).result, known));
   }
