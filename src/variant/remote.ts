@@ -56,7 +56,8 @@ export function remoteSubject(file: string, variant: UserVariant, sandbox: Sandb
       },
     })),
     execute(threads, scheduler) {
-      if (!(scheduler instanceof DecisionScheduler)) throw new Error("internal: only a list of decisions crosses to a variant file's sandbox");
+      // Whole checks run in the sandbox (checkRandomOf, checkExhaustiveParallel); here, replays of a decision list.
+      if (!(scheduler instanceof DecisionScheduler)) throw new Error("internal: only a list of decisions crosses to a variant file's sandbox (check it with checkRandomOf or checkExhaustiveParallel)");
       const r = sandbox.execute(options, threads, scheduler.decisions, known);
       scheduler.used.push(...r.used);
       scheduler.options.push(...r.options);
