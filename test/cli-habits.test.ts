@@ -114,16 +114,16 @@ describe("CLI habits", { timeout: 120_000 }, () => {
   it("SIGINT during a long exhaustive run says no proof was reached, and exits 130", async () => {
     const args = ["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "2", "--calls", "3", "--no-dpor", "--workers", "2"];
     // Once the workers report progress, the main thread waits on them (a signal then gets its handler).
-    const r = await interrupt(args, /\d+\/819 programs/, "SIGINT", PROGRESS);
+    const r = await interrupt(args, /\d+\/\d+ programs, \d+ executions/, "SIGINT", PROGRESS);
     expect(r.status, JSON.stringify(r)).toBe(130);
-    expect(r.err).toMatch(/riscv-hgatp@v8: 819 programs, about [\d.e]+ interleavings without reduction .*--no-dpor explores every one of them/);
+    expect(r.err).toMatch(/riscv-hgatp@v8: \d+ programs, about [\d.e]+ interleavings without reduction .*--no-dpor explores every one of them/);
     expect(r.out).toMatch(/interrupted by SIGINT: 0 of 1 finished .*no proof was reached for its bound.*riscv-hgatp@v8/);
     expect(r.out).not.toMatch(/holds for/);
   });
 
   it("SIGINT with --json prints valid JSON: the finished results, interrupted, the unfinished ones", async () => {
     const args = ["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "2", "--calls", "3", "--no-dpor", "--workers", "2", "--json"];
-    const r = await interrupt(args, /\d+\/819 programs/, "SIGINT", PROGRESS);
+    const r = await interrupt(args, /\d+\/\d+ programs, \d+ executions/, "SIGINT", PROGRESS);
     expect(r.status, JSON.stringify(r)).toBe(130);
     expect(JSON.parse(r.out)).toMatchObject({
       verdict: "incomplete",

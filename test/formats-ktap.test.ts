@@ -65,7 +65,7 @@ describe("--format ktap", () => {
   let ktap = "";
   beforeAll(async () => {
     expect(await main(["check", "riscv-hgatp", "--runs", "200", "--seed", "3", "--format", "ktap"], (s) => void (ktap += s))).toBe(1);
-  });
+  }, 120_000);
 
   it("starts with the version line and a plan of one test per variant", () => {
     expect(ktap.split("\n").slice(0, 2)).toEqual(["KTAP version 1", "1..3"]);
