@@ -12,7 +12,7 @@ import { checkRandom } from "../src/explore/random.js";
 import { checkVariantFile } from "../src/library/check.js";
 import { findTarget } from "../src/targets/registry.js";
 import { loadPatchVariant } from "../src/variant/patch/apply.js";
-import { captureOutput } from "./capture.js";
+import { captureOutput, jsonResult } from "./capture.js";
 
 const REPO = join(import.meta.dirname, "..");
 const V8_C = readFileSync(join(REPO, "src/kernel/riscv/variants/v8.c"), "utf8");
@@ -55,16 +55,16 @@ describe("C variant files", () => {
   it("replays a C variant's counterexample with the same file", async () => {
     const { file } = v8As("v9-nolock.c", noLocks);
     expect(await main(["check", "riscv-hgatp@v9-nolock", "--variant-file", file, "--runs", "400", "--seed", "3", "--property", "hgatp-single-view", "--json"])).toBe(1);
-    const j = JSON.parse(io.out);
+    const j = jsonResult(io.out);
     io.out = "";
     expect(await main(["replay", j.replay, "--json", "--variant-file", file])).toBe(1);
-    expect(JSON.parse(io.out).counterexample.message).toBe(j.counterexample.message);
+    expect(jsonResult(io.out).counterexample.message).toBe(j.counterexample.message);
   });
 
   it("runs exhaustive mode on worker threads that translate the C file themselves", async () => {
     const { file } = v8As("v9-nolock.c", noLocks);
     expect(await main(["check", "riscv-hgatp@v9-nolock", "--variant-file", file, "--exhaustive", "--workers", "2", "--property", "hgatp-single-view", "--json"])).toBe(1);
-    expect(JSON.parse(io.out)).toMatchObject({ mode: "exhaustive", verdict: "violated" });
+    expect(jsonResult(io.out)).toMatchObject({ mode: "exhaustive", verdict: "violated" });
   });
 
   it("checks a C file through the library, which needs the target a C file does not name", async () => {

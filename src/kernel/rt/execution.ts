@@ -141,7 +141,10 @@ export function execute<W>(
         return;
       }
       value = undefined;
-      spend(t);
+      // A `cover` op records a line of the variant's source that ran; it is not work of the
+      // kernel path, so it does not spend the call's budget (the C interpreter bounds its own
+      // statements, STEP_BUDGET, and names the function that loops).
+      if (op.kind !== "cover") spend(t);
       switch (op.kind) {
         case "choose": {
           const n = op.options.length;
