@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkExhaustive, mergeResults } from "../src/explore/exhaustive/check.js";
+import { checkExhaustiveParallel } from "../src/explore/exhaustive/workers.js";
 import { checkRandom } from "../src/explore/random.js";
 import type { CheckReport } from "../src/explore/random.js";
 import { checkReportText, matrixText } from "../src/report/text.js";
@@ -78,7 +79,8 @@ export default defineVariant({
     const loaded = await loadVariantFile(file);
     const subject = loaded.subject();
     expect(subject.exhaustive!.alphabet.map((c) => c.ioctl)).toContain("KVM_SET_BOOT_CPU_ID");
-    const r = checkExhaustive(subject, { threads: 1, calls: 2, properties: ["cap-ordering"] });
+    // A variant file's code runs only in its sandbox: the exhaustive run goes there.
+    const r = await checkExhaustiveParallel(subject, {}, { threads: 1, calls: 2, properties: ["cap-ordering"] }, 1);
     expect(r.findings["cap-ordering"]!.threads.flat().map((c) => c.ioctl)).toEqual(["KVM_CREATE_VCPU", "KVM_SET_BOOT_CPU_ID"]);
   });
 
