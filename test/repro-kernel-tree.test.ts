@@ -10,8 +10,7 @@
  * tests). Without one these tests skip, saying so.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
@@ -22,22 +21,9 @@ import { archOf } from "../src/report/repro/plan.js";
 import { selftestC } from "../src/report/repro/selftest.js";
 import { DEFAULT_DEVICE, devicePath, probeDevice } from "../src/real/device.js";
 import { TARGETS } from "../src/targets/registry.js";
-
-const tree = process.env.KVM_ORDERCHECK_KERNEL_TREE ?? join(homedir(), ".cache", "kvm-ordercheck", "linux");
-const kvm = join(tree, "tools", "testing", "selftests", "kvm");
-const prepared = existsSync(join(tree, ".kvm-ordercheck-prepared")) && existsSync(join(kvm, "lib", "kvm_util.o"));
-const why = `needs a kernel tree with the KVM selftest library built at ${tree} (test/fixtures/selftest/prepare-kernel-tree.sh; .ci/run prepares one)`;
+import { buildSelftests, kvm, make, prepared, removeAll, tree, why, x86Dir } from "./kernel-tree.js";
 
 const kvmUsable = devicePath() === DEFAULT_DEVICE && probeDevice(DEFAULT_DEVICE).available;
-
-/** x86_64 or x86, as the tree lays it out (the library here is built for the host, x86-64). */
-const x86Dir = () => placement(tree, "x86", "probe").program.split("/")[0]!;
-
-/** A make run in the kvm selftests directory (one job: the suite's other files share the cores); its output is what the compiler said. */
-function make(args: readonly string[]): { status: number | null; out: string } {
-  const r = spawnSync("make", ["-C", kvm, "EXTRA_CFLAGS=-Werror", ...args], { encoding: "utf8", timeout: 300_000 });
-  return { status: r.status, out: r.stdout + r.stderr };
-}
 
 interface Emitted {
   readonly name: string;
@@ -63,21 +49,14 @@ describe.skipIf(!prepared)(`selftests in a kernel tree (${prepared ? tree : why}
   }, 120_000);
 
   afterAll(() => {
-    for (const f of written) rmSync(f, { force: true });
+    removeAll(written);
   });
 
   it("every shipped variant's counterexamples build as selftests against the tree's library with -Werror", () => {
     // At least one counterexample per target: the search found what the models hold.
     expect(new Set(emitted.map((e) => e.name.split("_").slice(2, 4).join("_"))).size).toBeGreaterThanOrEqual(TARGETS.length);
-    const dir = x86Dir();
-    const programs = emitted.map((e) => {
-      const base = join(kvm, dir, e.name);
-      writeFileSync(`${base}.c`, e.c);
-      written.push(`${base}.c`, `${base}.o`, `${base}.d`, base);
-      return base;
-    });
-    // Only these programs: the list on the command line replaces the tree's.
-    const r = make([`TEST_GEN_PROGS_${dir}=${programs.map((p) => `${dir}/${p.split("/").pop()}`).join(" ")}`, ...programs]);
+    const r = buildSelftests(emitted, written);
+    const programs = r.programs;
     expect(r.out).not.toMatch(/\b(error|warning):/);
     expect(r.status).toBe(0);
     for (const p of programs) expect(existsSync(p), p).toBe(true);

@@ -14,7 +14,7 @@ import { main } from "../src/cli/main.js";
 import { checkVariantFile } from "../src/library/check.js";
 import { UsageError } from "../src/targets/errors.js";
 import { WireError, executedOf } from "../src/variant/sandbox/wire.js";
-import { captureOutput } from "./capture.js";
+import { captureOutput, jsonResult } from "./capture.js";
 
 let dir: string;
 beforeAll(() => {
@@ -127,7 +127,7 @@ describe("a variant file's fields are read once, as data", () => {
     // The object literal's own `name` comes first: drop it so that the getter is the name.
     writeFileSync(file, join("", (await import("node:fs")).readFileSync(file, "utf8").replace(' name: "getter",', "")));
     expect(await main(["check", "riscv-hgatp@ok", "--variant-file", file, "--runs", "20", "--seed", "1", "--json"])).toBe(0);
-    expect(JSON.parse(io.out)).toMatchObject({ target: "riscv-hgatp", variant: "ok" });
+    expect(jsonResult(io.out)).toMatchObject({ target: "riscv-hgatp", variant: "ok" });
   });
 
   it("what a file does to the shipped variants it imports stays in its sandbox", async () => {
@@ -164,6 +164,6 @@ describe("a variant file anywhere", () => {
     writeFileSync(file, `import { defineVariant, shipped } from "kvm-ordercheck/variant";\nexport default defineVariant({ ...shipped["riscv-hgatp"].v8, target: "riscv-hgatp", name: "esm-here" });\n`);
     io.out = "";
     expect(await main(random(file, "esm-here"))).toBe(0);
-    expect(JSON.parse(io.out)).toMatchObject({ variant: "esm-here", verdict: "holds" });
+    expect(jsonResult(io.out)).toMatchObject({ variant: "esm-here", verdict: "holds" });
   });
 });
