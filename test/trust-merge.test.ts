@@ -60,7 +60,7 @@ describe("merge", () => {
 
   it("of shard files of several variants gives each variant's verdict", async () => {
     expect(await main(["merge", shard["all-0"]!, shard["all-1"]!, "--json"])).toBe(1);
-    const all = JSON.parse(io.out) as { variant: string; verdict: string; complete: boolean }[];
+    const all = (JSON.parse(io.out) as { results: { variant: string; verdict: string; complete: boolean }[] }).results;
     expect(all.map((v) => [v.variant, v.verdict, v.complete])).toEqual([
       ["v2", "violated", true],
       ["v7", "violated", true],

@@ -26,7 +26,7 @@ const io = captureOutput();
 
 /** A riscv-hgatp variant: v8 with `body` as the file's top level and `code` overriding v8's code. */
 function variant(name: string, opts: { top?: string; code?: string; extra?: string } = {}): string {
-  const text = `import { defineVariant, shipped, READ } from "kvm-ordercheck/variant";
+  const text = `import { defineVariant, shipped, READ, cover } from "kvm-ordercheck/variant";
 const v8 = shipped["riscv-hgatp"].v8;
 ${opts.top ?? ""}
 export default defineVariant({ ...v8, target: "riscv-hgatp", name: "${name}", ${opts.extra ?? ""}
@@ -90,6 +90,11 @@ describe("a variant file that misbehaves is refused in one line (exit 2), never 
   it("a path that loops while yielding is stopped by the per-call step budget and named", async () => {
     const file = variant("spin", { code: enableCap("for (;;) yield* READ(kvm.created_vcpus);") });
     await refused(random(file, "spin"), /spin\.ts: thread \d+'s KVM_ENABLE_CAP \(call \d+\) took more than 10000 ops without returning.*\(last in code\.kvm_vm_ioctl_enable_cap\)/);
+  });
+
+  it("a path that loops yielding only cover ops is stopped by their budget and named", async () => {
+    const file = variant("spin-cover", { code: enableCap(`for (;;) yield* cover("x.c", 1);`) });
+    await refused(random(file, "spin-cover"), /spin-cover\.ts: thread \d+'s KVM_ENABLE_CAP \(call \d+\) ran more than 200000 lines without returning/);
   });
 
   it("a path that loops without yielding is stopped by the watchdog, in exhaustive workers too", async () => {

@@ -36,7 +36,15 @@ export interface ExhaustiveRun {
 const NO_PROOF = "no proof was reached for its bound (an exhaustive run proves nothing until it has explored the whole bound)";
 
 export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void): Promise<number> {
-  const out = new RunOutput("check", o.format, write, o.subjects.map((s) => `${s.target}@${s.variant}`), NO_PROOF);
+  // A variant file may be refused mid-run: then no verdict is printed (run-output.ts).
+  const out = new RunOutput(
+    "check",
+    o.format,
+    write,
+    o.subjects.map((s) => `${s.target}@${s.variant}`),
+    NO_PROOF,
+    o.subjects.some((s) => s.source !== undefined),
+  );
   const removeInterrupt = onInterrupt((signal) => out.interrupted(signal));
   const found: Parameters<typeof writeRepro>[1][number][] = [];
   const sections: HtmlSection[] = [];

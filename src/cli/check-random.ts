@@ -36,7 +36,8 @@ const nameOf = (s: { readonly target: string; readonly variant: string }) => `${
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function runRandom(o: RandomRun, write: (s: string) => void): Promise<number> {
-  const out = new RunOutput("check", o.format, write, o.subjects.map(nameOf));
+  // A variant file may be refused mid-run: then no verdict is printed (run-output.ts).
+  const out = new RunOutput("check", o.format, write, o.subjects.map(nameOf), undefined, o.subjects.some((s) => s.source !== undefined));
   const removeInterrupt = onInterrupt((signal) => out.interrupted(signal));
   const reports: CheckReport[] = [];
   const single = o.subjects.length === 1;

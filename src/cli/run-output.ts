@@ -4,6 +4,9 @@
  * allows it (text, ktap), so that an interrupted run has printed what it finished; the
  * JSON and JUnit documents are printed whole, at the end or at the interruption, with
  * the finished subjects and the names of the others (interrupt.ts calls `interrupted`).
+ * A run with a variant file's code (`refusable`) holds what it streams until the end or
+ * the interruption: the file may still be refused (exit 2), and a refused run prints no
+ * verdict, not even the other subjects'.
  */
 import { junitXml } from "../report/junit.js";
 import { ktapHeader, ktapSubject, ktapUnfinished } from "../report/ktap.js";
@@ -24,10 +27,14 @@ export function formatOf(o: { format?: string; json?: boolean }): Format {
 
 export class RunOutput {
   private readonly finished: SubjectResultJson[] = [];
+  /** What a `refusable` run has streamed so far, written at the end or the interruption. */
+  private readonly held: string[] | null;
 
   /**
    * `planned`: the subjects (target@variant) in the order they run; `unfinishedMeans`: what
-   * an unfinished one lacks, for the text (e.g. that an exhaustive run reached no proof).
+   * an unfinished one lacks, for the text (e.g. that an exhaustive run reached no proof);
+   * `refusable`: a subject may yet be refused (a variant file's code runs), so nothing is
+   * streamed before the run ends.
    */
   constructor(
     private readonly command: Output["command"],
@@ -35,8 +42,19 @@ export class RunOutput {
     private readonly write: (s: string) => void,
     private readonly planned: readonly string[],
     private readonly unfinishedMeans = "no verdict",
+    refusable = false,
   ) {
-    if (format === "ktap") write(ktapHeader(planned.length));
+    this.held = refusable ? [] : null;
+    if (format === "ktap") this.stream(ktapHeader(planned.length));
+  }
+
+  private stream(s: string): void {
+    if (this.held) this.held.push(s);
+    else this.write(s);
+  }
+
+  private release(): void {
+    if (this.held) this.held.splice(0).forEach((s) => this.write(s));
   }
 
   /** Whether the format carries JSON-like documents (reports of where files went go to stderr then). */
@@ -47,17 +65,18 @@ export class RunOutput {
   /** A subject is finished: the text report streams `text`, KTAP its test. */
   subject(result: SubjectResultJson, text?: string): void {
     this.finished.push(result);
-    if (this.format === "text" && text !== undefined) this.write(text);
-    if (this.format === "ktap") this.write(ktapSubject(this.finished.length, result));
+    if (this.format === "text" && text !== undefined) this.stream(text);
+    if (this.format === "ktap") this.stream(ktapSubject(this.finished.length, result));
   }
 
   /** Lines only the text report has (summaries, hints). */
   text(s: string): void {
-    if (this.format === "text") this.write(s);
+    if (this.format === "text") this.stream(s);
   }
 
   /** The run is over: the documents printed whole. */
   end(extras: OutputExtras = {}): void {
+    this.release();
     if (this.format === "json") this.write(outputJsonText(this.command, this.finished, extras));
     if (this.format === "junit") this.write(junitXml({ results: this.finished }));
   }
@@ -67,6 +86,7 @@ export class RunOutput {
     const done = new Set(this.finished.map((r) => `${r.target}@${r.variant}`));
     const unfinished = this.planned.filter((n) => !done.has(n));
     const why = `interrupted by ${signal} before it was finished: ${this.unfinishedMeans}`;
+    this.release();
     switch (this.format) {
       case "json":
         this.write(outputJsonText(this.command, this.finished, { interrupted: signal, unfinished }));

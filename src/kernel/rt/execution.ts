@@ -47,6 +47,8 @@ export interface ExecuteOptions {
  * without end is stopped within this many steps of its call.
  */
 export const STEPS_PER_CALL = 10_000;
+/** `cover` ops one call may yield per step of its budget. */
+const COVERS_PER_STEP = 20;
 
 /**
  * The code under check did something no kernel path can: yielded what is not an op, or
@@ -67,6 +69,8 @@ interface ThreadState {
   done: boolean;
   /** Steps taken by the call in progress. */
   steps: number;
+  /** `cover` ops of the call in progress (a budget of their own: COVERS_PER_STEP per step). */
+  covers: number;
 }
 
 export function execute<W>(
@@ -94,6 +98,7 @@ export function execute<W>(
     pending: null,
     done: false,
     steps: 0,
+    covers: 0,
   }));
 
   /** Before a thread's first event of a call: its invocation. */
@@ -135,6 +140,7 @@ export function execute<W>(
         t.gen = null;
         t.index++;
         t.steps = 0;
+        t.covers = 0;
         continue;
       }
       const op: Op = res.value;
@@ -143,8 +149,14 @@ export function execute<W>(
         return;
       }
       value = undefined;
-      // Line coverage is bookkeeping, not a step of the path (the C front end budgets its statements itself).
+      // A `cover` op records a line of the variant's source that ran, not work of the kernel
+      // path: it has a larger budget of its own, so that the C interpreter's statement budget
+      // (c/interp.ts STEP_BUDGET, which names the function that loops) fires first.
       if (op.kind !== "cover") spend(t);
+      else if (++t.covers > maxSteps * COVERS_PER_STEP)
+        throw new KernelPathError(
+          `thread ${t.tid}'s ${t.calls[t.index]!.ioctl} (call ${t.index}) ran more than ${maxSteps * COVERS_PER_STEP} lines without returning: a loop without end in its kernel path`,
+        );
       switch (op.kind) {
         case "choose": {
           const n = op.options.length;
