@@ -1,7 +1,7 @@
 /**
  * --format ktap read by real KTAP consumers: the kernel's own reader (kunit_parser.py, as
- * `kunit.py parse` runs it; needs a kernel tree: $KERNEL_TREE, or Debian's linux-source
- * unpacked under /usr/src) for the nesting, and node-tap's tap-parser for the TAP that
+ * `kunit.py parse` runs it; needs a kernel tree: the one the selftests build in
+ * (test/kernel-tree.ts), $KERNEL_TREE, or Debian's linux-source unpacked under /usr/src) for the nesting, and node-tap's tap-parser for the TAP that
  * KTAP's top level also is.
  */
 import { spawnSync } from "node:child_process";
@@ -14,20 +14,21 @@ import type { FinalResults } from "tap-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import { captureOutput } from "./capture.js";
+import { tree as selftestTree } from "./kernel-tree.js";
 
 const io = captureOutput();
 const dir = mkdtempSync(join(tmpdir(), "kvmoc-ktap-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function kunitDir(): string | null {
-  const trees = [process.env.KERNEL_TREE, ...(existsSync("/usr/src") ? readdirSync("/usr/src").filter((d) => d.startsWith("linux-source-")).map((d) => join("/usr/src", d)) : [])];
+  const trees = [selftestTree, process.env.KERNEL_TREE, ...(existsSync("/usr/src") ? readdirSync("/usr/src").filter((d) => d.startsWith("linux-source-")).map((d) => join("/usr/src", d)) : [])];
   for (const t of trees) if (t && existsSync(join(t, "tools/testing/kunit/kunit_parser.py"))) return join(t, "tools/testing/kunit");
   return null;
 }
 const kunit = kunitDir();
 const python = spawnSync("python3", ["--version"]).status === 0;
 if (!kunit || !python)
-  console.warn(`formats-ktap.test.ts: the kernel's KTAP reader is skipped: ${!python ? "no python3" : "no kernel tree (set KERNEL_TREE, or unpack Debian's linux-source under /usr/src)"}`);
+  console.warn(`formats-ktap.test.ts: the kernel's KTAP reader is skipped: ${!python ? "no python3" : `no kernel tree (${selftestTree}: .ci/run prepares it; or set KERNEL_TREE, or unpack Debian's linux-source under /usr/src)`}`);
 
 interface KunitTest {
   name: string;
