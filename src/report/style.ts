@@ -2,7 +2,7 @@
  * How the text reports are drawn for where they go: colours, the interleaving table's
  * width, Unicode or plain ASCII. The CLI decides once per run (`displayFor`, from its
  * options, the environment and stdout) and sets it here; a library caller keeps the
- * defaults (colours as picocolors decides, Unicode, the table's fixed width).
+ * defaults (colours by the same conventions, Unicode, the table's fixed width).
  *
  * Colours follow the usual conventions: `--no-color` / `--color` first, then NO_COLOR
  * (https://no-color.org: any non-empty value turns them off), then FORCE_COLOR (`0` or
@@ -11,8 +11,14 @@
  */
 import picocolors from "picocolors";
 
+/**
+ * Until the CLI decides, the conventions below for this process's stdout: picocolors alone
+ * would colour whenever `CI` is set, even text a library caller writes to a file.
+ */
+const initialColor = displayFor(undefined, process.env, process.stdout).color;
+
 /** The colour functions every text report uses (replaced in place by `setDisplay`). */
-export const pc = { ...picocolors.createColors(picocolors.isColorSupported) };
+export const pc = { ...picocolors.createColors(initialColor) };
 
 export interface Display {
   readonly color: boolean;
@@ -22,7 +28,7 @@ export interface Display {
   readonly columns?: number;
 }
 
-let current: Display = { color: picocolors.isColorSupported, unicode: true };
+let current: Display = { color: initialColor, unicode: true };
 
 export function display(): Display {
   return current;
