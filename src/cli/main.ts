@@ -9,19 +9,14 @@ import type { Subject } from "../targets/target.js";
 import { MAX_PROGRAMS } from "../explore/exhaustive/check.js";
 import { misplacedOption } from "../explore/mode-options.js";
 import { runExhaustive } from "./check-exhaustive.js";
-import { runMerge, shardTarget } from "./merge.js";
-import { decodeReplay } from "../explore/replay.js";
 import { runRandom } from "./check-random.js";
 import { isInputError } from "./errors.js";
-import { runReplay } from "./replay.js";
 import type { ReproFlags } from "./repro.js";
 import { REPRO_STYLES, reproRequest } from "./repro.js";
 import type { OutputOptions } from "./outputs.js";
 import { outputRequest } from "./outputs.js";
 import { DEFAULT_REPORT_DIR } from "../report/bundle.js";
-import { runDraw } from "./draw.js";
 import type { RealOpts } from "../real/cli.js";
-import { runReal } from "../real/cli.js";
 import type { LoadedVariant } from "../variant/cli.js";
 import { BASE_HELP, PATCH_HELP, VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
 import { subjectsOfSpecs } from "../variant/resolve.js";
@@ -255,8 +250,11 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--variant-file <path>", "the file of the variant the token names, when it is not shipped; repeatable", collectPaths);
   withOutputOptions(replay, "the counterexample")
     .action((token: string, o: { json?: boolean; format?: string; variantFile?: string[]; repro?: string; reproStyle?: string } & OutputOptions) => {
+      // Each command other than check loads its modules when it runs (the token reader's
+      // schema, the merge, the diagrams): `check`, the main job, starts without them.
       action = async () => {
         const format = formatOf(o);
+        const [{ runReplay }, { decodeReplay }] = await Promise.all([import("./replay.js"), import("../explore/replay.js")]);
         return runReplay(
           token,
           format,
@@ -272,7 +270,7 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .description("print a target's reference machine as a Mermaid state diagram (from the xstate machine)")
     .argument("<target>", "target or target@variant")
     .action((target: string) => {
-      action = () => runDraw(target, write);
+      action = async () => (await import("./draw.js")).runDraw(target, write);
     });
   program
     .command("merge")
@@ -282,7 +280,10 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--format <format>", FORMAT_HELP, oneOf("--format", FORMATS))
     .option("--variant-file <path>", "the file of a variant the shards are of, when it is not shipped; repeatable", collectPaths)
     .action((files: string[], o: { json?: boolean; format?: string; variantFile?: string[] }) => {
-      action = async () => runMerge(files, formatOf(o), out(o), await loadForReplay(o.variantFile, () => shardTarget(files)));
+      action = async () => {
+        const { runMerge, shardTarget } = await import("./merge.js");
+        return runMerge(files, formatOf(o), out(o), await loadForReplay(o.variantFile, () => shardTarget(files)));
+      };
     });
   program
     .command("real")
@@ -298,7 +299,8 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--program <json>", "run this program ([[call, ...], ...]) instead of drawing programs")
     .option("--json", "print JSON")
     .action((target: string, o: RealOpts) => {
-      action = () => runReal(target, o, out(o));
+      // The real backend (koffi's native module, fast-check) loads only for this command.
+      action = async () => (await import("../real/cli.js")).runReal(target, o, out(o));
     });
   try {
     const first = argv[0];

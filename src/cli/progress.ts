@@ -5,7 +5,8 @@
  * first after that long, so that short runs print nothing extra. The bar leaves the
  * cursor shown, and a signal handled between subjects stops it (interrupt.ts).
  */
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type cliProgress from "cli-progress";
 import { onCleanup } from "./interrupt.js";
 
 export interface Progress {
@@ -50,7 +51,9 @@ export function progressBar(label: string, unit: string, stream: NodeJS.WriteStr
     update(done, total, executions) {
       if (!bar) {
         if (Date.now() - started < 1000) return;
-        bar = new cliProgress.SingleBar(
+        // Loaded when a bar is first drawn: a run off a terminal never needs it.
+        const bars = createRequire(import.meta.url)("cli-progress") as typeof cliProgress;
+        bar = new bars.SingleBar(
           {
             stream,
             format: `${label} [{bar}] {value}/{total} ${unit} | {executions} executions | {rate}/s | ETA {eta_formatted}`,
@@ -58,7 +61,7 @@ export function progressBar(label: string, unit: string, stream: NodeJS.WriteStr
             hideCursor: false,
             clearOnComplete: true,
           },
-          cliProgress.Presets.shades_classic,
+          bars.Presets.shades_classic,
         );
         bar.start(total, done, { executions: 0, rate: 0 });
         removeCleanup = onCleanup(stop);

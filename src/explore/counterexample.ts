@@ -8,7 +8,7 @@ import type { Execution } from "../kernel/rt/execution.js";
 import { preemptions } from "../kernel/rt/execution.js";
 import { DecisionScheduler, trimDecisions } from "../kernel/schedulers/decisions.js";
 import type { Subject, TargetOptions, Threads } from "../targets/target.js";
-import { encodeReplay } from "./replay.js";
+import { encodeReplay } from "./replay-token.js";
 
 export interface CounterexampleSize {
   readonly calls: number;

@@ -10,33 +10,14 @@
  */
 import { Buffer } from "node:buffer";
 import { z } from "zod";
+import type { ReplaySpec } from "./replay-token.js";
+import { BadTokenError, MAX_TOKEN_LENGTH, PREFIX, VERSION } from "./replay-token.js";
 import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
 import { decisionsSchema, issueText, nameSchema, optionsSchema, programSchema } from "../program/schema.js";
 import type { Subject, Target, TargetOptions, Threads } from "../targets/target.js";
 
-/** The token format's version, written after `kvmoc`. */
-const VERSION = 1;
-const PREFIX = `kvmoc${VERSION}.`;
-/** A longer token is refused before it is decoded (the tool's own are a few kB). */
-export const MAX_TOKEN_LENGTH = 1 << 20;
-
-export interface ReplaySpec {
-  readonly target: string;
-  readonly variant: string;
-  readonly options: TargetOptions;
-  readonly property: string;
-  readonly threads: Threads;
-  readonly decisions: readonly number[];
-}
-
-export function encodeReplay(spec: ReplaySpec): string {
-  const body = { t: spec.target, v: spec.variant, o: spec.options, p: spec.property, th: spec.threads, d: spec.decisions };
-  return PREFIX + Buffer.from(JSON.stringify(body)).toString("base64url");
-}
-
-export class BadTokenError extends Error {
-  override name = "BadTokenError";
-}
+export type { ReplaySpec };
+export { BadTokenError, MAX_TOKEN_LENGTH, encodeReplay } from "./replay-token.js";
 
 /** The token's body: short keys (a token is pasted around); errors name them by what they hold (FIELDS). */
 const tokenSchema = z.strictObject(

@@ -7,7 +7,7 @@
  * on part of an exhaustive bound only, is <skipped/> with the reason in its output; a
  * subject an interrupted run did not finish is an <error>.
  */
-import junitModule from "junit-report-builder";
+import { createRequire } from "node:module";
 import type { Builder } from "junit-report-builder";
 import type { SubjectResultJson } from "./schema.js";
 import type { Call } from "../kernel/rt/trace.js";
@@ -22,10 +22,12 @@ export interface JunitInput {
 }
 
 // The package is CommonJS whose module.exports is the builder; its types describe an ES default export.
-const junit = junitModule as unknown as Builder;
+/** junit-report-builder, loaded on first use: it is large, and most runs write no JUnit. */
+let loaded: Builder | null = null;
+const junitBuilder = (): Builder => (loaded ??= createRequire(import.meta.url)("junit-report-builder") as Builder);
 
 export function junitXml(input: JunitInput): string {
-  const builder = junit.newBuilder().name("kvm-ordercheck");
+  const builder = junitBuilder().newBuilder().name("kvm-ordercheck");
   for (const r of input.results) {
     const name = `${r.target}@${r.variant}`;
     const suite = builder.testSuite().name(name);

@@ -1,9 +1,15 @@
 /** The `--variant-file` option of `check` and `replay`: repeatable, loaded before anything runs. */
 import type { LoadedVariant } from "./load.js";
 import { UsageError } from "../targets/errors.js";
-import { loadVariantFiles } from "./load.js";
-import { loadPatchVariant } from "./patch/apply.js";
 import { checkFilesNamed } from "./resolve.js";
+
+/**
+ * The loaders (tsx for TypeScript files, tree-sitter for C, jsdiff for patches) are
+ * imported when a command has a file to load: a run of the shipped variants starts
+ * without them.
+ */
+const loadVariantFiles: typeof import("./load.js").loadVariantFiles = async (paths, opts) =>
+  paths.length === 0 ? [] : (await import("./load.js")).loadVariantFiles(paths, opts);
 
 export type { LoadedVariant };
 
@@ -21,7 +27,7 @@ export async function loadForCheck(specs: readonly string[], paths: readonly str
   const files = await loadVariantFiles(paths ?? [], target !== undefined ? { target } : {});
   if (patch?.base !== undefined && patch.file === undefined) throw new UsageError("--base goes with --patch");
   if (patch?.file !== undefined) {
-    const v = await loadPatchVariant(patch.file, target!, patch.base);
+    const v = await (await import("./patch/apply.js")).loadPatchVariant(patch.file, target!, patch.base);
     const twin = files.find((x) => x.spec === v.spec);
     if (twin) throw new UsageError(`--patch ${patch.file} and variant file ${twin.file} both define ${v.spec}`);
     files.push(v);

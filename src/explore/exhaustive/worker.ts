@@ -2,7 +2,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { isInputError } from "../../cli/errors.js";
 import { findTarget } from "../../targets/registry.js";
-import { loadVariantFile } from "../../variant/load.js";
 import type { TargetOptions } from "../../targets/target.js";
 import type { ExhaustiveOptions } from "./check.js";
 import { checkExhaustive } from "./check.js";
@@ -23,7 +22,8 @@ interface Job {
 const job = workerData as Job;
 try {
   const subject = job.source
-    ? (await loadVariantFile(job.source, { target: job.target })).subject(job.options)
+    ? // The variant loaders (tsx, tree-sitter) only for a worker that has a file to load.
+      (await (await import("../../variant/load.js")).loadVariantFile(job.source, { target: job.target })).subject(job.options)
     : findTarget(job.target).subject(job.variant, job.options);
   // Loaded: say so, then wait for the first program the main thread did not explore.
   Atomics.add(job.ready, 0, 1);
