@@ -37,7 +37,7 @@ const NO_PROOF = "no proof was reached for its bound (an exhaustive run proves n
 
 export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void): Promise<number> {
   // A variant file may be refused mid-run: then no verdict is printed (run-output.ts).
-  const out = new RunOutput(
+  const out = await RunOutput.open(
     "check",
     o.format,
     write,
@@ -96,7 +96,7 @@ export async function runExhaustive(o: ExhaustiveRun, write: (s: string) => void
   } finally {
     removeInterrupt();
   }
-  if (o.repro) writeRepro(o.repro, found);
-  if (o.outputs) writeOutputs(o.outputs, sections);
+  if (o.repro) await writeRepro(o.repro, found);
+  if (o.outputs) await writeOutputs(o.outputs, sections);
   return violated ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 /** `kvm-ordercheck check` in random mode (fast-check): each subject's verdict as it finishes, in the run's format. */
 import type { CheckReport } from "../explore/random.js";
-import { checkRandomOf } from "../variant/remote.js";
+import { checkRandomOf } from "../variant/sandboxed.js";
 import { checkReportJson, matrixJson } from "../report/json.js";
 import { coverageLine } from "../report/coverage.js";
 import { MATRIX_LEGEND, checkReportText, matrixHeader, matrixLayout, matrixRow } from "../report/text.js";
@@ -37,7 +37,7 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function runRandom(o: RandomRun, write: (s: string) => void): Promise<number> {
   // A variant file may be refused mid-run: then no verdict is printed (run-output.ts).
-  const out = new RunOutput("check", o.format, write, o.subjects.map(nameOf), undefined, o.subjects.some((s) => s.source !== undefined));
+  const out = await RunOutput.open("check", o.format, write, o.subjects.map(nameOf), undefined, o.subjects.some((s) => s.source !== undefined));
   const removeInterrupt = onInterrupt((signal) => out.interrupted(signal));
   const reports: CheckReport[] = [];
   const single = o.subjects.length === 1;
@@ -82,11 +82,11 @@ export async function runRandom(o: RandomRun, write: (s: string) => void): Promi
     removeInterrupt();
   }
   if (o.repro)
-    writeRepro(
+    await writeRepro(
       o.repro,
       reports.flatMap((r, k) => r.verdicts.flatMap((v) => (v.verdict === "violated" ? [{ cx: v.counterexample, subject: o.subjects[k]! }] : []))),
     );
-  if (o.outputs) writeOutputs(o.outputs, reports.map((r, k) => sectionOfRandom(o.subjects[k]!, r)));
+  if (o.outputs) await writeOutputs(o.outputs, reports.map((r, k) => sectionOfRandom(o.subjects[k]!, r)));
   return reports.some((r) => r.verdicts.some((v) => v.verdict === "violated")) ? 1 : 0;
 }
 

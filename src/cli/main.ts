@@ -8,14 +8,12 @@ import { TARGETS, UsageError } from "../targets/registry.js";
 import type { Subject } from "../targets/target.js";
 import { MAX_PROGRAMS } from "../explore/exhaustive/check.js";
 import { misplacedOption } from "../explore/mode-options.js";
-import { runExhaustive } from "./check-exhaustive.js";
-import { runRandom } from "./check-random.js";
 import { isInputError } from "./errors.js";
 import type { ReproFlags } from "./repro.js";
 import { REPRO_STYLES, reproRequest } from "./repro.js";
 import type { OutputOptions } from "./outputs.js";
 import { outputRequest } from "./outputs.js";
-import { DEFAULT_REPORT_DIR } from "../report/bundle.js";
+import { DEFAULT_REPORT_DIR } from "./outputs.js";
 import type { RealOpts } from "../real/cli.js";
 import type { LoadedVariant } from "../variant/cli.js";
 import { BASE_HELP, PATCH_HELP, VARIANT_FILE_HELP, collectPaths, loadForCheck, loadForReplay } from "../variant/cli.js";
@@ -104,7 +102,9 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
   const format = formatOf(o);
   const structured = format !== "text";
   const { subjects, options } = subjectsOf(specs, o, await loadForCheck(specs, o.variantFile, { ...(o.patch !== undefined ? { file: o.patch } : {}), ...(o.base !== undefined ? { base: o.base } : {}) }));
+  // Each mode's module when it runs: an exhaustive run loads no fast-check, a random one no DPOR.
   if (o.exhaustive) {
+    const { runExhaustive } = await import("./check-exhaustive.js");
     return runExhaustive(
       {
         subjects,
@@ -124,6 +124,7 @@ async function runCheck(specs: readonly string[], o: CheckOpts, write: (s: strin
       write,
     );
   }
+  const { runRandom } = await import("./check-random.js");
   return runRandom(
     {
       subjects,

@@ -36,7 +36,7 @@ export function shardTarget(paths: readonly string[]): string {
   return first.target;
 }
 
-export function runMerge(paths: readonly string[], format: Format, write: (s: string) => void, files: readonly LoadedVariant[] = []): number {
+export async function runMerge(paths: readonly string[], format: Format, write: (s: string) => void, files: readonly LoadedVariant[] = []): Promise<number> {
   // Results grouped by target@variant, in the order they first appear.
   const groups = new Map<string, { subject: Subject; parts: ExhaustiveResult[] }>();
   let first: { path: string; specs: string } | undefined;
@@ -58,7 +58,7 @@ export function runMerge(paths: readonly string[], format: Format, write: (s: st
   }
   const merged = [...groups.values()].map(({ subject, parts }) => ({ subject, r: mergeResults(parts) }));
   const missing = merged.filter((m) => m.r.missingShards);
-  const out = new RunOutput("merge", format, write, merged.map(({ subject }) => `${subject.target}@${subject.variant}`));
+  const out = await RunOutput.open("merge", format, write, merged.map(({ subject }) => `${subject.target}@${subject.variant}`));
   merged.forEach(({ subject, r }, k) => out.subject(exhaustiveJson(subject, r), `${k > 0 ? "\n" : ""}${exhaustiveText(subject, r)}\n`));
   out.end();
   // Said on stdout under the text report, on stderr when stdout is JSON, KTAP or JUnit.

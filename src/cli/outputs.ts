@@ -9,16 +9,15 @@ import { dirname, resolve } from "node:path";
 import type { ExhaustiveResult } from "../explore/exhaustive/check.js";
 import type { CheckReport } from "../explore/random.js";
 import { coverageSummary } from "../check/coverage.js";
-import { writeBundle } from "../report/bundle.js";
 import { allFindingsOf, statsText } from "../report/exhaustive.js";
 import { exercisedNote } from "../check/lines.js";
 import type { HtmlSection, HtmlVerdict } from "../report/html.js";
-import { htmlReport } from "../report/html.js";
-import { itfText } from "../report/itf.js";
-import { sequenceDiagram } from "../report/mermaid.js";
 import { writeFileAtomic } from "../report/output-files.js";
 import { UsageError } from "../targets/errors.js";
 import type { Subject } from "../targets/target.js";
+
+/** Where `--report-dir` writes when given no directory (the demo run). */
+export const DEFAULT_REPORT_DIR = "kvm-ordercheck-report";
 
 export interface OutputOptions {
   /** `--repro` (written by repro.ts): here only to be told apart from the other files. */
@@ -158,7 +157,14 @@ export function put(flag: string, path: string, text: string): void {
   }
 }
 
-export function writeOutputs(req: OutputRequest, sections: readonly HtmlSection[]): void {
+/** Writes what was asked; the writers (HTML, ITF, Mermaid, the bundle) load only when a run asks for one. */
+export async function writeOutputs(req: OutputRequest, sections: readonly HtmlSection[]): Promise<void> {
+  const [{ itfText }, { sequenceDiagram }, { htmlReport }, { writeBundle }] = await Promise.all([
+    import("../report/itf.js"),
+    import("../report/mermaid.js"),
+    import("../report/html.js"),
+    import("../report/bundle.js"),
+  ]);
   const found = sections.flatMap((s) => s.verdicts.flatMap((v) => (v.verdict === "violated" ? [{ subject: s.subject, cx: v.counterexample }] : [])));
   const first = found[0];
   const named = first ? `${first.subject.target}@${first.subject.variant} ${first.cx.property}` : "";

@@ -15,14 +15,14 @@ import type { Format } from "./run-output.js";
 import { RunOutput } from "./run-output.js";
 
 /** `files`: the --variant-file variants (a token of a variant from a file names it; the file defines it). */
-export function runReplay(
+export async function runReplay(
   token: string,
   format: Format,
   write: (s: string) => void,
   files: readonly LoadedVariant[] = [],
   repro?: ReproRequest,
   outputs?: OutputRequest,
-): number {
+): Promise<number> {
   const spec = decodeReplay(token);
   const wrongOption = targetOptionsProblem(findTarget(spec.target), spec.options);
   if (wrongOption) throw new BadTokenError(`replay token's ${wrongOption}`);
@@ -39,7 +39,7 @@ export function runReplay(
   const verdict = cx
     ? { property: spec.property, statement, verdict: "violated" as const, counterexample: counterexampleJson(cx) }
     : { property: spec.property, statement, verdict: "holds" as const };
-  const out = new RunOutput("replay", format, write, [`${spec.target}@${spec.variant}`]);
+  const out = await RunOutput.open("replay", format, write, [`${spec.target}@${spec.variant}`]);
   out.subject(
     {
       target: spec.target,
@@ -54,9 +54,9 @@ export function runReplay(
     cx ? `${spec.target}@${spec.variant}\n${counterexampleText(cx)}\n` : `${spec.target}@${spec.variant}: ${spec.property} holds on this execution\n`,
   );
   out.end();
-  if (repro) writeRepro(repro, cx ? [{ cx, subject }] : []);
+  if (repro) await writeRepro(repro, cx ? [{ cx, subject }] : []);
   if (outputs)
-    writeOutputs(outputs, [
+    await writeOutputs(outputs, [
       { subject, verdicts: [cx ? { property: spec.property, verdict: "violated", counterexample: cx } : { property: spec.property, verdict: "holds" }], how: "replay: one execution" },
     ]);
   return cx ? 1 : 0;

@@ -7,13 +7,10 @@
  */
 import { dirname, resolve } from "node:path";
 import type { Counterexample } from "../explore/counterexample.js";
-import { selftestC } from "../report/repro/selftest.js";
-import { standaloneC } from "../report/repro/standalone.js";
 import type { Subject } from "../targets/target.js";
 import { UsageError } from "../targets/errors.js";
 import type { ReproOptions } from "../report/repro/emit.js";
 import { checkKernelTree, selftestName, writeIntoTree } from "../report/repro/kernel-tree.js";
-import { archOf } from "../report/repro/plan.js";
 import { checkOutputFile, put } from "./outputs.js";
 
 export const REPRO_STYLES = ["standalone", "selftest"] as const;
@@ -56,21 +53,25 @@ export function reproRequest(o: ReproFlags, json: boolean, write: (s: string) =>
   return { path: o.repro, style, options, say };
 }
 
-export function reproC(cx: Counterexample, subject: Subject, style: ReproStyle, options: ReproOptions = {}): string {
-  return style === "selftest" ? selftestC(cx, subject, options) : standaloneC(cx, subject, options);
+/** The reproducer's C; its emitters (with the program schema that checks what they format) load only when one is asked for. */
+async function reproC(cx: Counterexample, subject: Subject, style: ReproStyle, options: ReproOptions = {}): Promise<string> {
+  return style === "selftest"
+    ? (await import("../report/repro/selftest.js")).selftestC(cx, subject, options)
+    : (await import("../report/repro/standalone.js")).standaloneC(cx, subject, options);
 }
 
 /** Writes the C of the first counterexample found (in report order), or says there is none. */
-export function writeRepro(req: ReproRequest, found: readonly { cx: Counterexample; subject: Subject }[]): void {
+export async function writeRepro(req: ReproRequest, found: readonly { cx: Counterexample; subject: Subject }[]): Promise<void> {
   const first = found[0];
   if (!first) {
     req.say("no counterexample found: no C reproducer written\n");
     return;
   }
   const { cx, subject } = first;
-  const code = reproC(cx, subject, req.style, req.options);
+  const code = await reproC(cx, subject, req.style, req.options);
   const what = `C reproducer (${req.style}) of ${subject.target}@${subject.variant} ${cx.property}`;
   if (req.kernelTree !== undefined) {
+    const { archOf } = await import("../report/repro/plan.js");
     const p = writeIntoTree(req.kernelTree, archOf(subject.target), selftestName(subject.target, subject.variant, cx.property), code);
     req.say(`${what} written to ${resolve(p.file)}, with '${p.line}' in ${resolve(p.makefile)} (build: make -C ${dirname(resolve(p.makefile))} ${resolve(dirname(p.makefile), p.program)})\n`);
     return;

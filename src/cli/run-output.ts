@@ -11,7 +11,7 @@
 import { junitXml } from "../report/junit.js";
 import { ktapHeader, ktapSubject, ktapUnfinished } from "../report/ktap.js";
 import type { OutputExtras } from "../report/json.js";
-import { outputJsonText } from "../report/json.js";
+import { loadOutputSchema, outputJsonText } from "../report/json.js";
 import type { Output, SubjectResultJson } from "../report/schema.js";
 import type { StopSignal } from "./interrupt.js";
 import { UsageError } from "../targets/errors.js";
@@ -26,6 +26,12 @@ export function formatOf(o: { format?: string; json?: boolean }): Format {
 }
 
 export class RunOutput {
+  /** A RunOutput, once what its format needs is loaded (the envelope's schema for JSON). */
+  static async open(...args: ConstructorParameters<typeof RunOutput>): Promise<RunOutput> {
+    if (args[1] === "json") await loadOutputSchema();
+    return new RunOutput(...args);
+  }
+
   private readonly finished: SubjectResultJson[] = [];
   /** What a `refusable` run has streamed so far, written at the end or the interruption. */
   private readonly held: string[] | null;

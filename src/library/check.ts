@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { Counterexample, CounterexampleSize } from "../explore/counterexample.js";
 import { checkExhaustiveParallel } from "../explore/exhaustive/workers.js";
 import { misplacedOption } from "../explore/mode-options.js";
-import { checkRandomOf } from "../variant/remote.js";
+import { checkRandomOf } from "../variant/sandboxed.js";
 import type { CheckStats } from "../explore/random.js";
 import { allFindingsOf, exhaustiveJson } from "../report/exhaustive.js";
 import { UsageError } from "../targets/errors.js";

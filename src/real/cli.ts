@@ -9,7 +9,7 @@
  * usable KVM device (one line saying so).
  */
 import { parseProgram as parseProgramInput } from "../program/schema.js";
-import { outputJsonText } from "../report/json.js";
+import { loadOutputSchema, outputJsonText } from "../report/json.js";
 import type { RealResultJson } from "../report/schema.js";
 import { UsageError } from "../targets/errors.js";
 import type { Threads } from "../targets/target.js";
@@ -78,6 +78,7 @@ function commandLine(spec: string, o: RealOpts, seed: number, runs: number): str
 }
 
 export async function runReal(spec: string, o: RealOpts, write: (s: string) => void): Promise<number> {
+  if (o.json) await loadOutputSchema();
   const seed = o.seed ?? Date.now() % 2 ** 31;
   const device = devicePath(o.device);
   const watchdogMs = o.watchdog ?? 50;

@@ -19,7 +19,6 @@ import { sequenceDiagram } from "./mermaid.js";
 import { makeDirs, temporaryBeside, writeFileAtomic } from "./output-files.js";
 import { reproducersOf } from "./reproducers.js";
 
-export const DEFAULT_REPORT_DIR = "kvm-ordercheck-report";
 
 export interface BundleEntry {
   readonly name: string;

@@ -8,7 +8,17 @@ import type { CheckReport } from "../explore/random.js";
 import { VERSION } from "../version.js";
 import { coverageJson } from "./coverage.js";
 import type { CounterexampleJsonT, Output, RealResultJson, SubjectResultJson } from "./schema.js";
-import { OutputJson, SCHEMA_VERSION } from "./schema.js";
+import { SCHEMA_VERSION } from "./schema-version.js";
+
+/**
+ * The envelope's schema (zod), to check each envelope before it is printed. Loaded by
+ * the commands that print JSON before they start (RunOutput.open, real): a run that
+ * prints text loads no zod.
+ */
+let envelope: (typeof import("./schema.js"))["OutputJson"] | null = null;
+export async function loadOutputSchema(): Promise<void> {
+  envelope ??= (await import("./schema.js")).OutputJson;
+}
 import { jsonSafe } from "./values.js";
 
 export function counterexampleJson(cx: Counterexample): CounterexampleJsonT {
@@ -96,7 +106,8 @@ export function outputJson(command: Output["command"], results: readonly (Subjec
     results: results.map((r) => jsonSafe(r)),
     ...(extras.matrix ? { matrix: extras.matrix } : {}),
   };
-  const checked = OutputJson.safeParse(out);
+  if (!envelope) throw new Error("internal: the --json envelope's schema is not loaded (loadOutputSchema)");
+  const checked = envelope.safeParse(out);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     throw new Error(`the --json output does not match its schema at ${issue.path.join(".")}: ${issue.message}`);

@@ -10,7 +10,9 @@
  */
 import { z } from "zod";
 
-export const SCHEMA_VERSION = 1;
+import { SCHEMA_VERSION } from "./schema-version.js";
+
+export { SCHEMA_VERSION };
 
 const count = z.int().nonnegative();
 

@@ -6,10 +6,6 @@
  * and comes back with every property's verdict on it, and whole checks (random, the
  * slices of an exhaustive run) run there and send back their results.
  */
-import type { ExhaustiveOptions, ExhaustiveResult } from "../explore/exhaustive/check.js";
-import { boundOf, combineParts } from "../explore/exhaustive/check.js";
-import type { CheckReport, RandomOptions } from "../explore/random.js";
-import { checkRandom } from "../explore/random.js";
 import type { Execution } from "../kernel/rt/execution.js";
 import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
 import type { Subject, TargetOptions } from "../targets/target.js";
@@ -17,15 +13,8 @@ import type { Verdict } from "../../properties/property.js";
 import type { UserVariant } from "./interface.js";
 import { Sandbox } from "./sandbox/host.js";
 import type { Known } from "./sandbox/wire.js";
+import { registerSandboxed } from "./sandboxed.js";
 import { userVariantSubject } from "./subject.js";
-
-interface Remote {
-  readonly sandbox: Sandbox;
-  readonly options: TargetOptions;
-  readonly known: Known;
-}
-
-const remotes = new WeakMap<Subject, Remote>();
 
 const elsewhere = () => new Error("internal: a variant file's code runs only in its sandbox");
 
@@ -65,55 +54,6 @@ export function remoteSubject(file: string, variant: UserVariant, sandbox: Sandb
       return r.execution;
     },
   };
-  remotes.set(subject, { sandbox, options, known });
+  registerSandboxed(subject, { sandbox, options, known, sibling: () => new Sandbox(sandbox.path) });
   return subject;
-}
-
-/** `checkRandom`, in the sandbox for a variant file's subject. */
-export async function checkRandomOf(subject: Subject, opts: RandomOptions): Promise<CheckReport> {
-  const r = remotes.get(subject);
-  return r ? r.sandbox.random(r.options, opts, r.known) : checkRandom(subject, opts);
-}
-
-/**
- * An exhaustive run of a variant file's subject, null for any other: slice 0 in the
- * file's sandbox, the others (`workers` > 1) in sandboxes of their own; combined as
- * workers' parts are. If one fails, all are ended: the variant is broken.
- */
-export function exhaustiveInSandbox(subject: Subject, opts: ExhaustiveOptions, workers: number): Promise<ExhaustiveResult> | null {
-  const r = remotes.get(subject);
-  if (!r) return null;
-  if (workers <= 1) return r.sandbox.exhaustive(r.options, opts, r.known);
-  boundOf(subject, opts);
-  return (async () => {
-    const extra = Array.from({ length: workers - 1 }, () => new Sandbox(r.sandbox.path));
-    const all = [r.sandbox, ...extra];
-    const progress = all.map(() => ({ done: 0, total: 0, executions: 0 }));
-    const sum = (k: "done" | "total" | "executions") => progress.reduce((n, p) => n + p[k], 0);
-    try {
-      await Promise.all(extra.map((s) => s.load()));
-      const parts = await Promise.all(
-        all.map((s, index) =>
-          s.exhaustive(
-            r.options,
-            {
-              ...opts,
-              slice: { index, count: workers },
-              onProgress(done, total, executions) {
-                progress[index] = { done, total, executions };
-                opts.onProgress?.(sum("done"), sum("total"), sum("executions"));
-              },
-            },
-            r.known,
-          ),
-        ),
-      );
-      return combineParts(parts);
-    } catch (e) {
-      await r.sandbox.close();
-      throw e;
-    } finally {
-      await Promise.all(extra.map((s) => s.close()));
-    }
-  })();
 }

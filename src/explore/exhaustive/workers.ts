@@ -25,7 +25,10 @@ interface WorkerMessage {
   readonly result: ExhaustiveResult;
   readonly message: string;
 }
-import { exhaustiveInSandbox } from "../../variant/remote.js";
+import { exhaustiveInSandbox } from "../../variant/sandboxed.js";
+
+/** How long the main thread explores alone before the workers are started. */
+const SPAWN_AFTER_MS = 150;
 
 export async function checkExhaustiveParallel(
   subject: Subject,
@@ -55,53 +58,62 @@ export async function checkExhaustiveParallel(
   const progress = Array.from({ length: workers }, () => ({ done: 0, total: 0, executions: 0 }));
   const running: Worker[] = [];
   let head: ExhaustiveResult | null = null;
-  const parts = Promise.all(
-    Array.from(
-      { length: workers },
-      (_, index) =>
-        new Promise<ExhaustiveResult>((resolve, reject) => {
-          const w = new Worker(url, {
-            workerData: {
-              module,
-              target: subject.target,
-              variant: subject.variant,
-              // A C variant file (translated, no code of the user's): the worker loads the file itself.
-              ...(subject.source ? { source: subject.source } : {}),
-              options,
-              opts: { ...plain, slice: { index, count: workers } },
-              found,
-              ready,
-            },
-          });
-          running.push(w);
-          w.on("message", (m: WorkerMessage) => {
-            if (m.kind === "done") resolve(m.result);
-            else if (m.kind === "layer") tracker?.layer(index + 1, m.size, m.shortest);
-            else if (m.kind === "input-error") reject(new UsageError(m.message));
-            else {
-              progress[index] = m;
-              const sum = (k: "done" | "total" | "executions") => progress.reduce((n, p) => n + p[k], 0);
-              onProgress?.(head!.programs + sum("done"), head!.programs + sum("total"), head!.executions + sum("executions"));
-            }
-          });
-          w.on("error", reject);
-          // After its result this is a no-op; before it, the run would otherwise never settle.
-          w.on("exit", (code) => reject(new Error(`exhaustive worker ${index} exited (${code}) before its result`)));
-        }),
-    ),
-  ).then(
-    (results) => ({ results }),
-    (error: unknown) => ({ error }),
-  );
+  type Parts = Promise<{ results: ExhaustiveResult[] } | { error: unknown }>;
+  let parts: Parts | null = null;
+  const spawn = (): Parts =>
+    Promise.all(
+      Array.from(
+        { length: workers },
+        (_, index) =>
+          new Promise<ExhaustiveResult>((resolve, reject) => {
+            const w = new Worker(url, {
+              workerData: {
+                module,
+                target: subject.target,
+                variant: subject.variant,
+                // A C variant file (translated, no code of the user's): the worker loads the file itself.
+                ...(subject.source ? { source: subject.source } : {}),
+                options,
+                opts: { ...plain, slice: { index, count: workers } },
+                found,
+                ready,
+              },
+            });
+            running.push(w);
+            w.on("message", (m: WorkerMessage) => {
+              if (m.kind === "done") resolve(m.result);
+              else if (m.kind === "layer") tracker?.layer(index + 1, m.size, m.shortest);
+              else if (m.kind === "input-error") reject(new UsageError(m.message));
+              else {
+                progress[index] = m;
+                const sum = (k: "done" | "total" | "executions") => progress.reduce((n, p) => n + p[k], 0);
+                onProgress?.(head!.programs + sum("done"), head!.programs + sum("total"), head!.executions + sum("executions"));
+              }
+            });
+            w.on("error", reject);
+            // After its result this is a no-op; before it, the run would otherwise never settle.
+            w.on("exit", (code) => reject(new Error(`exhaustive worker ${index} exited (${code}) before its result`)));
+          }),
+      ),
+    ).then(
+      (results) => ({ results }),
+      (error: unknown) => ({ error }),
+    );
   const stopAll = () => Promise.all(running.map((w) => w.terminate()));
 
-  // While the workers start (each loads the whole tool: most of a second), the main
-  // thread explores the first programs; a run that ends sooner (a short counterexample,
-  // a small bound) needs no worker at all.
+  // The main thread explores the first programs itself. The workers are started only once
+  // it has been at it for SPAWN_AFTER_MS: a run that ends sooner (a short counterexample, a
+  // small bound) starts none, and does not share the cores with threads loading the tool
+  // (each loads all of it: most of a second). Then it goes on until they are ready.
+  const handOff = (): boolean => {
+    const elapsed = performance.now() - started;
+    if (parts === null && elapsed >= Math.min(budgetMs ?? SPAWN_AFTER_MS, SPAWN_AFTER_MS)) parts = spawn();
+    return budgetMs !== undefined ? elapsed >= budgetMs : parts !== null && Atomics.load(ready, 0) >= workers;
+  };
   head = checkExhaustive(subject, {
     ...plain,
     found,
-    handOff: budgetMs !== undefined ? () => performance.now() - started >= budgetMs : () => Atomics.load(ready, 0) >= workers,
+    handOff,
     onLayer: (size, shortest) => tracker?.layer(0, size, shortest),
     ...(onProgress ? { onProgress } : {}),
   });
@@ -111,7 +123,7 @@ export async function checkExhaustiveParallel(
     return head;
   }
   for (const w of running) w.postMessage({ kind: "start", fromIndex: head.handedOffAt });
-  const done = await parts;
+  const done = await parts!;
   if ("error" in done) {
     // One worker failed: the others' answers would be part of a run that is not.
     await stopAll();
