@@ -17,7 +17,19 @@ export interface Scheduler {
   pickChoice(point: string, n: number): number;
   /** Told after every step, the single-thread ones included (DPOR's sleep sets follow them). */
   onStep?(tid: number, op: VisibleOp): void;
+  /**
+   * Told after a step once its thread has run on to its next visible op: `calls` says
+   * whether a call of that thread was invoked (CALL_INVOKED) or returned (CALL_RETURNED)
+   * in that stretch, the step included. Those events are not steps; they go where the
+   * step goes, so their real-time order follows the steps' order.
+   */
+  afterStep?(tid: number, calls: number): void;
 }
+
+/** In `Scheduler.afterStep`: a call was invoked with the step or after it. */
+export const CALL_INVOKED = 1;
+/** In `Scheduler.afterStep`: a call returned after the step. */
+export const CALL_RETURNED = 2;
 
 /**
  * Candidates in preemption order: the current thread first (if it can step), then the
