@@ -24,6 +24,12 @@ export interface Property {
   readonly name: string;
   /** One line: what must hold. */
   readonly statement: string;
+  /**
+   * The verdict depends on the real-time order of calls (whether one returned before
+   * another was invoked), which the steps' order decides but their dependencies do not:
+   * exhaustive mode's reduction then keeps those orders apart (ExploreOptions.realTime).
+   */
+  readonly realTime?: boolean;
   check(ex: Execution): Verdict;
 }
 

@@ -3,6 +3,9 @@
  * with random exploration, shortest counterexamples, shards and workers.
  */
 import { describe, expect, it } from "vitest";
+import { assign, setup } from "xstate";
+import { xstateReference } from "../model/reference.js";
+import { linearizable } from "../properties/linearizable.js";
 import { checkExhaustive, inShare, mergeResults } from "../src/explore/exhaustive/check.js";
 import { exploreProgram } from "../src/explore/exhaustive/dpor.js";
 import { countPrograms, enumeratePrograms } from "../src/explore/exhaustive/programs.js";
@@ -111,6 +114,75 @@ describe("DPOR explores one execution per equivalence class", () => {
     expect(new Set(keys)).toEqual(brute);
     expect(keys.length).toBe(brute.size);
     expect(brute.size).toBeGreaterThan(6); // every gmem result, with the signal before or after
+  });
+});
+
+/**
+ * A register as the micro world's contract: W stores 1, R returns what is stored. The
+ * micro kernel's R of cell y reads another cell than W writes: a bug that only a history
+ * with the W before the R in real time shows, while the steps of both are independent.
+ */
+interface RegisterContext {
+  readonly v: number;
+  readonly violation: string | null;
+}
+type RegisterEvent = { type: "call"; call: Call; result: CallResult };
+const registerMachine = setup({
+  types: { context: {} as RegisterContext, events: {} as RegisterEvent },
+  guards: {
+    stores: ({ event }) => event.call.ioctl === "W",
+    readsStored: ({ context, event }) => event.call.ioctl === "R" && event.result.r === context.v,
+  },
+}).createMachine({
+  id: "register",
+  context: { v: 0, violation: null },
+  initial: "ok",
+  states: {
+    ok: {
+      on: {
+        call: [
+          { guard: "stores", actions: assign({ v: 1 }) },
+          { guard: "readsStored" },
+          { target: "violated", actions: assign({ violation: ({ context, event }) => `R returned ${event.result.r}, not ${context.v}` }) },
+        ],
+      },
+    },
+    violated: { type: "final" },
+  },
+});
+const register = xstateReference(registerMachine, undefined, (c: RegisterContext) => c.v);
+
+describe("DPOR keeps apart the real-time orders linearizability judges", () => {
+  const lin = linearizable(register);
+  /** Whether some explored execution of `threads` breaks linearizability. */
+  const violatedBy = (threads: Threads, options: Parameters<typeof exploreProgram>[1]): boolean => {
+    let found = false;
+    exploreProgram(micro(threads), options, (ex) => (found ||= !lin.check(ex).holds));
+    return found;
+  };
+  // R's read of y and W's write of x are independent: one class without real time, in which
+  // DPOR runs T0's R first (R before W, linearizable). W before R is another history.
+  const program: Threads = [[R("y")], [W("x")]];
+
+  it("without real time, the class of R-then-W hides the W-then-R history that every interleaving shows", () => {
+    expect(violatedBy(program, { reduction: "none" })).toBe(true);
+    expect(violatedBy(program, { reduction: "dpor" })).toBe(false);
+  });
+
+  it.each<[string, Threads]>([
+    ["a read of another cell against a write", program],
+    ["a write then a read against a read", [[W("x"), R("y")], [R("y")]]],
+    ["two threads of two calls", [[R("y"), W("x")], [W("x"), R("y")]]],
+    ["locked increments around the read", [[{ ioctl: "LOCKED_INC" }, R("y")], [W("x")]]],
+  ])("with real time, DPOR finds what every interleaving finds: %s", (_name, threads) => {
+    expect(violatedBy(threads, { reduction: "dpor", realTime: true })).toBe(violatedBy(threads, { reduction: "none" }));
+  });
+
+  it("checkExhaustive asks for real time when linearizable is checked", () => {
+    const base = riscvHgatp.subject("v8");
+    const subject: Subject = { ...base, properties: [lin], model: register as Subject["model"], execute: (threads, s) => micro(threads)(s), exhaustive: { alphabet: [R("y"), W("x")] } };
+    const r = checkExhaustive(subject, { threads: 2, calls: 1 });
+    expect(r.findings["linearizable"]).toMatchObject({ calls: 2, threadCount: 2 });
   });
 });
 

@@ -171,6 +171,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   const wanted = subject.properties.filter((p) => !opts.properties || opts.properties.includes(p.name));
   const explore: ExploreOptions = {
     reduction: opts.reduction ?? "dpor",
+    realTime: wanted.some((p) => p.realTime === true),
     ...(opts.preemptions !== undefined ? { preemptionBound: opts.preemptions } : {}),
   };
   const toThreads = (p: ProgramIdx): Call[][] => p.map((t) => t.map((k) => alphabet[k]!));
