@@ -29,6 +29,9 @@ export class Timeline {
   }
 }
 
+/** The cells "a vCPU or memslot exists" is read from (properties that judge by it say so: `Property.judges`). */
+export const COMMITMENT_CELLS: ReadonlySet<string> = new Set(["kvm->created_vcpus", "kvm->memslots"]);
+
 /** The generic "a vCPU or memslot exists" facts, from `kvm->created_vcpus` and `kvm->memslots`. */
 export function vmCommitment(t: Timeline): { vcpus: number; memslots: number } {
   return {

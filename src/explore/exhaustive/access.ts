@@ -4,10 +4,21 @@
  * the lock (acquire/release of the same mutex are dependent); a `wait` is a read of the
  * cell it waits on.
  *
- * Where a property judges the real-time order of calls (`linearizable`), a step also
- * carries the invocations and returns its thread made with it (`calls`): a step with a
- * return and another thread's step with an invocation are dependent, since swapping them
- * changes whether the one call returned before the other began.
+ * A step with which the execution ended (an oops) is dependent with every other: the
+ * threads' steps after it in one order do not happen at all in the other.
+ *
+ * That is enough for properties that judge what each step read and wrote. Some judge
+ * more, and the reduction must then keep more apart (else an execution explored for its
+ * class need not show what another of the class shows):
+ *
+ * - the real-time order of calls (`linearizable`): a step with which its thread returned
+ *   a call and another thread's step with which a call was invoked are dependent, since
+ *   swapping them changes whether the one call returned before the other began;
+ * - the values of some cells at other events (`Property.judges`: a g-stage write "while a
+ *   vCPU exists", a call rejected "while it ran", an observation against the configuration
+ *   in force): a write of such a cell also writes one location of them all (JUDGED_WRITE),
+ *   and a step with which its thread invoked or returned a call or made an observation, as
+ *   the properties ask, reads it (READS_JUDGED). Reads of those cells stay what they are.
  */
 import type { VisibleOp } from "../../kernel/rt/ops.js";
 import { CALL_INVOKED, CALL_RETURNED } from "../../kernel/rt/scheduler.js";
@@ -18,13 +29,20 @@ export interface Access {
   readonly id: number;
   readonly write: boolean;
   readonly lock: "acquire" | "release" | null;
-  /** CALL_INVOKED | CALL_RETURNED: the calls invoked or returned with the step (0 unless asked for). */
+  /** CALL_INVOKED | CALL_RETURNED | READS_JUDGED | JUDGED_WRITE | ENDS: what the step carries besides its access. */
   readonly calls: number;
 }
 
+/** In `Access.calls`: the step carries events that read the judged cells' location. */
+export const READS_JUDGED = 4;
+/** In `Access.calls`: the step writes a judged cell, and so the judged cells' location. */
+export const JUDGED_WRITE = 8;
+/** In `Access.calls`: the execution ended with the step (an oops): it disables every other thread. */
+export const ENDS = 16;
+
 /**
- * Accesses are immutable and few (four kinds, four `calls` values per location): made
- * once each and shared, not allocated per step. Indexed by id * 16 + kind * 4 + calls.
+ * Accesses are immutable and few (four kinds, 32 `calls` values per location): made
+ * once each and shared, not allocated per step. Indexed by id * 128 + kind * 32 + calls.
  */
 const made: Access[] = [];
 const KINDS = [
@@ -35,9 +53,11 @@ const KINDS = [
 ] as const;
 
 function access(loc: string, id: number, kind: number, calls: number): Access {
-  const k = id * 16 + kind * 4 + calls;
+  const k = id * 128 + kind * 32 + calls;
   return (made[k] ??= { loc, id, ...KINDS[kind]!, calls });
 }
+
+const kindOf = (a: Access): number => (a.lock === "acquire" ? 2 : a.lock === "release" ? 3 : a.write ? 1 : 0);
 
 export function accessOf(op: VisibleOp): Access {
   switch (op.kind) {
@@ -54,15 +74,18 @@ export function accessOf(op: VisibleOp): Access {
   }
 }
 
-/** `a` with the calls its step invoked or returned. */
+/** `a` with what its step carries (the calls it invoked or returned, READS_JUDGED, JUDGED_WRITE). */
 export function withCalls(a: Access, calls: number): Access {
-  return calls === a.calls ? a : access(a.loc, a.id, a.lock === "acquire" ? 2 : a.lock === "release" ? 3 : a.write ? 1 : 0, calls);
+  return calls === a.calls ? a : access(a.loc, a.id, kindOf(a), calls);
 }
 
 export function dependent(a: Access, b: Access): boolean {
   return (
     (a.id === b.id && (a.write || b.write)) ||
+    ((a.calls | b.calls) & ENDS) !== 0 ||
     ((a.calls & CALL_RETURNED) !== 0 && (b.calls & CALL_INVOKED) !== 0) ||
-    ((a.calls & CALL_INVOKED) !== 0 && (b.calls & CALL_RETURNED) !== 0)
+    ((a.calls & CALL_INVOKED) !== 0 && (b.calls & CALL_RETURNED) !== 0) ||
+    ((a.calls & JUDGED_WRITE) !== 0 && (b.calls & (JUDGED_WRITE | READS_JUDGED)) !== 0) ||
+    ((a.calls & READS_JUDGED) !== 0 && (b.calls & JUDGED_WRITE) !== 0)
   );
 }

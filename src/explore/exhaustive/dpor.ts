@@ -19,9 +19,10 @@
 import type { Execution } from "../../kernel/rt/execution.js";
 import type { VisibleOp } from "../../kernel/rt/ops.js";
 import type { Scheduler } from "../../kernel/rt/scheduler.js";
-import { CALL_INVOKED, CALL_RETURNED, preemptionIndex } from "../../kernel/rt/scheduler.js";
+import { CALL_INVOKED, CALL_RETURNED, ENDED, OBSERVED, preemptionIndex } from "../../kernel/rt/scheduler.js";
 import type { Access } from "./access.js";
-import { accessOf, dependent, withCalls } from "./access.js";
+import { ENDS, JUDGED_WRITE, READS_JUDGED, accessOf, dependent, withCalls } from "./access.js";
+import type { JudgedCells } from "../../../properties/property.js";
 
 interface ThreadNode {
   readonly kind: "thread";
@@ -64,6 +65,12 @@ export interface ExploreOptions {
    * returns a call and another thread's step that invokes one are then dependent.
    */
   readonly realTime?: boolean;
+  /**
+   * The cells whose values the properties judge at other events than their own steps
+   * (`Property.judges`): their writes are ordered with each other and with the steps
+   * that carry the events named (access.ts).
+   */
+  readonly judges?: JudgedCells;
 }
 
 export interface ExploreStats {
@@ -104,6 +111,10 @@ class DporRun implements Scheduler {
     private readonly prefix: readonly Node[],
     private readonly reduce: boolean,
     private readonly realTime: boolean,
+    /** Whether a location (by number) is a judged cell; null when no property judges any. */
+    private readonly isJudged: ((id: number, loc: string) => boolean) | null,
+    /** The events (CALL_INVOKED, CALL_RETURNED, OBSERVED) that read the judged cells. */
+    private readonly judgedAt: number,
   ) {}
 
   pickThread(enabled: readonly number[], current: number): number {
@@ -146,7 +157,9 @@ class DporRun implements Scheduler {
     let node: ChoiceNode;
     if (this.pos < this.prefix.length) node = this.prefix[this.pos] as ChoiceNode;
     else node = { kind: "choice", n, chosen: 0 };
-    if (this.pos === this.prefix.length - 1) this.replayedSteps = this.tids.length;
+    // A choice comes after the step in progress, whose carried events (afterStep) it can
+    // change: that step's races are analysed again.
+    if (this.pos === this.prefix.length - 1) this.replayedSteps = Math.max(0, this.tids.length - 1);
     this.pos++;
     this.nodes.push(node);
     this.decisions.push(node.chosen);
@@ -154,20 +167,31 @@ class DporRun implements Scheduler {
   }
 
   onStep(tid: number, op: VisibleOp): void {
-    const a = accessOf(op);
+    let a = accessOf(op);
+    if (a.write && a.lock === null && this.isJudged?.(a.id, a.loc)) a = withCalls(a, JUDGED_WRITE);
     this.tids.push(tid);
     this.accesses.push(a);
     // Kept now in case the execution ends with this step (an oops): a sibling explored later needs it.
-    if (this.chooser) this.chooser.took[tid] = a;
+    if (this.chooser) this.chooser.took[tid] ??= a;
   }
 
-  afterStep(tid: number, calls: number): void {
+  afterStep(tid: number, events: number): void {
     const last = this.accesses.length - 1;
     let a = this.accesses[last]!;
-    if (this.realTime) this.accesses[last] = a = withCalls(a, calls);
+    const calls =
+      a.calls |
+      (this.realTime ? events & (CALL_INVOKED | CALL_RETURNED) : 0) |
+      (events & this.judgedAt ? READS_JUDGED : 0) |
+      (events & ENDED ? ENDS : 0);
+    if (calls !== a.calls) this.accesses[last] = a = withCalls(a, calls);
     const node = this.chooser;
     this.chooser = null;
-    if (node) node.took[tid] = a;
+    // What the step carries can depend on a choice made after it (explored below this node):
+    // a sibling asleep for it must know all it may carry.
+    if (node) {
+      const before = node.took[tid]!;
+      node.took[tid] = before === a || (before.calls | a.calls) === a.calls ? a : withCalls(a, before.calls | a.calls);
+    }
     if (!this.reduce) return;
     // Asleep below: what was asleep before the step and, when it was chosen, the siblings
     // explored before it, if independent of it.
@@ -207,13 +231,19 @@ export function exploreProgram(
 ): ExploreStats {
   const reduce = options.reduction === "dpor";
   const realTime = reduce && options.realTime === true;
+  const judges = reduce ? options.judges : undefined;
+  // Whether each location number is a judged cell, asked of `judges` once per location.
+  const judgedIds: (boolean | undefined)[] = [];
+  const isJudged = judges ? (id: number, loc: string) => (judgedIds[id] ??= judges.cells(loc)) : null;
+  const AT = { invoke: CALL_INVOKED, return: CALL_RETURNED, observe: OBSERVED } as const;
+  const judgedAt = judges ? judges.at.reduce((m, e) => m | AT[e], 0) : 0;
   const bound = options.preemptionBound ?? Infinity;
   let stack: Node[] = [];
   let executions = 0;
   let complete = 0;
   let pruned = 0;
   for (;;) {
-    const sched = new DporRun(stack, reduce, realTime);
+    const sched = new DporRun(stack, reduce, realTime, isJudged, judgedAt);
     const ex = run(sched);
     executions++;
     if (ex.outcome === "pruned") pruned++;
@@ -222,7 +252,7 @@ export function exploreProgram(
       visit(ex, sched.decisions);
     }
     stack = sched.nodes;
-    if (reduce) addBacktracks(sched.tids, sched.accesses, stack, sched.replayedSteps, realTime);
+    if (reduce) addBacktracks(sched.tids, sched.accesses, stack, sched.replayedSteps, realTime || isJudged !== null);
     if (!backtrack(stack, bound)) break;
   }
   return { executions, complete, pruned };
@@ -279,7 +309,7 @@ function grown(a: Int32Array<ArrayBuffer>, need: number, fill?: number): Int32Ar
  * the previous execution had them, with the same steps in between, and added their
  * entries to the same nodes; only the clocks are recomputed there.
  */
-function addBacktracks(tids: readonly number[], accesses: readonly Access[], nodes: readonly Node[], from: number, realTime: boolean): void {
+function addBacktracks(tids: readonly number[], accesses: readonly Access[], nodes: readonly Node[], from: number, carries: boolean): void {
   const steps = tids.length;
   // Indexed by step, location number (Access.id) and thread: arrays, not maps, on this path.
   const nodeAt: (ThreadNode | undefined)[] = new Array(steps);
@@ -302,6 +332,9 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
   // With realTime: each thread's last step that invoked a call, and that returned one.
   const lastInvoke = new Int32Array(n).fill(-1);
   const lastReturn = new Int32Array(n).fill(-1);
+  // The last step that wrote a judged cell, and the steps since that read them (READS_JUDGED).
+  let lastJudgedWrite = -1;
+  const judgedReads: number[] = [];
   const conflicts: number[] = [];
 
   /** Row `into` := max(row `into`, row `from`). */
@@ -332,9 +365,14 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
       for (let r = lastRead[loc]!; r >= 0; r = prevRead[r]!) conflicts.push(r);
       for (let i = first, j = conflicts.length - 1; i < j; i++, j--) [conflicts[i], conflicts[j]] = [conflicts[j]!, conflicts[i]!];
     }
-    if (realTime) {
+    // The step that ended the execution: every other thread's steps after it are gone.
+    if (access.calls & ENDS) for (let u = 0; u < n; u++) if (u !== tid && threadRow[u]! >= 0 && !conflicts.includes(threadRow[u]!)) conflicts.push(threadRow[u]!);
+    if (carries) {
       if (access.calls & CALL_INVOKED) addCalls(tid, lastReturn);
       if (access.calls & CALL_RETURNED) addCalls(tid, lastInvoke);
+      if (access.calls & (JUDGED_WRITE | READS_JUDGED) && lastJudgedWrite >= 0 && !conflicts.includes(lastJudgedWrite))
+        conflicts.push(lastJudgedWrite);
+      if (access.calls & JUDGED_WRITE) for (const r of judgedReads) if (!conflicts.includes(r)) conflicts.push(r);
     }
     if (s >= from) {
       for (const e of conflicts) {
@@ -352,6 +390,9 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
         // s's order without the race edge itself, for the initials
         race(e, s, via);
       }
+      // And every thread that could have stepped instead of it, its next step never taken.
+      const at = nodeAt[s];
+      if (access.calls & ENDS && at) at.backtrack |= at.enabled & ~at.sleep & ~(1 << tid);
     }
     const row = s * n;
     C.copyWithin(row, BASE, BASE + n);
@@ -366,6 +407,10 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
     }
     if (access.calls & CALL_INVOKED) lastInvoke[tid] = s;
     if (access.calls & CALL_RETURNED) lastReturn[tid] = s;
+    if (access.calls & JUDGED_WRITE) {
+      lastJudgedWrite = s;
+      judgedReads.length = 0;
+    } else if (access.calls & READS_JUDGED) judgedReads.push(s);
   }
   for (let s = 0; s < steps; s++) lastWrite[accesses[s]!.id] = lastRead[accesses[s]!.id] = -1;
 
