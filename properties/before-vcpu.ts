@@ -10,7 +10,7 @@
  * (KVM_CAP_DIRTY_LOG_RING*), bsp_vcpu_id (KVM_SET_BOOT_CPU_ID), max_vcpu_ids
  * (KVM_CAP_MAX_VCPU_ID; the first KVM_CREATE_VCPU fixes it, which is not a cap call).
  */
-import { commitmentByEvent } from "../src/check/timeline.js";
+import { COMMITMENT_CELLS, commitmentByEvent } from "../src/check/timeline.js";
 import type { Call } from "../src/kernel/rt/trace.js";
 import { history } from "../src/kernel/rt/trace.js";
 import { formatReturn } from "../src/kernel/uapi/errno.js";
@@ -26,6 +26,8 @@ const CAP_CELLS: Readonly<Record<string, string>> = {
   KVM_CAP_MAX_VCPU_ID: "kvm->arch.max_vcpu_ids",
 };
 
+const SETTING_CELLS: ReadonlySet<string> = new Set([...Object.values(CAP_CELLS), "kvm->arch.irqchip_mode", "kvm->arch.bsp_vcpu_id"]);
+
 /** The setting a before-vCPU call configures, or null for calls without that rule. */
 export function beforeVcpuCell(call: Call): string | null {
   if (call.fd !== "vm") return null;
@@ -38,6 +40,8 @@ export function beforeVcpuCell(call: Call): string | null {
 export const beforeVcpu: Property = {
   name: "cap-ordering",
   statement: "no before-vCPU setting (irqchip, disabled exits, dirty ring, boot vCPU, max vCPU id) is applied while a vCPU exists",
+  // Each setting's write against created_vcpus.
+  judges: { cells: (loc) => SETTING_CELLS.has(loc) || COMMITMENT_CELLS.has(loc), at: [] },
   check(ex) {
     const state = commitmentByEvent(ex);
     for (const h of history(ex.events)) {

@@ -11,7 +11,7 @@
  * - Invalid flags or arguments get -EINVAL; nothing else is documented.
  */
 import type { GstageCapContract } from "../model/gstage-contract.js";
-import { commitmentByEvent } from "../src/check/timeline.js";
+import { COMMITMENT_CELLS, commitmentByEvent } from "../src/check/timeline.js";
 import { history } from "../src/kernel/rt/trace.js";
 import { EINVAL, formatReturn } from "../src/kernel/uapi/errno.js";
 import { describeCall } from "../src/program/describe.js";
@@ -23,6 +23,8 @@ export function capOrdering(contract: GstageCapContract, configCells: readonly s
   return {
     name: "cap-ordering",
     statement: `${contract.cap} is accepted only while its documentation allows it, and rejected only when it says so`,
+    // The cap's write against the commitment; a call's interval against both.
+    judges: { cells: (loc) => cells.has(loc) || COMMITMENT_CELLS.has(loc), at: ["invoke", "return"] },
     check(ex) {
       // The kernel state at each event: how many vCPUs / memslots existed.
       const state = commitmentByEvent(ex);

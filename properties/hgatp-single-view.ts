@@ -13,7 +13,7 @@
  */
 import type { GstageConfig } from "../src/kernel/riscv/gstage.js";
 import { describeConfig, gstageModeOf, modeName } from "../src/kernel/riscv/gstage.js";
-import { commitmentByEvent } from "../src/check/timeline.js";
+import { COMMITMENT_CELLS, commitmentByEvent } from "../src/check/timeline.js";
 import type { Property } from "./property.js";
 import { HOLDS, violated } from "./property.js";
 
@@ -29,6 +29,8 @@ export function hgatpSingleView(view: GstageConfigView): Property {
   return {
     name: "hgatp-single-view",
     statement: "while a vCPU or memslot exists the g-stage mode and pgd_levels never change, and every reader sees them",
+    // A configuration write against the commitment, an observation against the configuration.
+    judges: { cells: (loc) => cells.has(loc) || COMMITMENT_CELLS.has(loc), at: ["observe"] },
     check(ex) {
       const state = commitmentByEvent(ex);
       // The configuration cells' current values (only they decide the configuration).

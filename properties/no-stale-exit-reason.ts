@@ -19,6 +19,8 @@ const EXIT_REASON = /->run->exit_reason$/;
 export const noStaleExitReason: Property = {
   name: "no-stale-exit-reason",
   statement: "a KVM_RUN that returns an error does not leave an earlier run's exit_reason in kvm_run",
+  // The exit_reason userspace reads: the last write before the return.
+  judges: { cells: (loc) => EXIT_REASON.test(loc), at: ["return"] },
   check(ex) {
     for (const h of history(ex.events)) {
       if (h.call.ioctl !== "KVM_RUN" || !h.result?.run || h.result.r >= 0) continue;

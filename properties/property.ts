@@ -20,10 +20,30 @@ export type Verdict =
       readonly signature?: string;
     };
 
+export interface JudgedCells {
+  /** The cells, by location name. */
+  readonly cells: (loc: string) => boolean;
+  /** The events the verdict reads their values at, besides their writes: a call's invocation or return, an observation. */
+  readonly at: readonly ("invoke" | "return" | "observe")[];
+}
+
 export interface Property {
   readonly name: string;
   /** One line: what must hold. */
   readonly statement: string;
+  /**
+   * The verdict depends on the real-time order of calls (whether one returned before
+   * another was invoked), which the steps' order decides but their dependencies do not:
+   * exhaustive mode's reduction then keeps those orders apart (ExploreOptions.realTime).
+   */
+  readonly realTime?: boolean;
+  /**
+   * Cells whose values the verdict reads at other events than the steps that access them
+   * (a write "while" another cell has some value; a call's interval or an observation
+   * against their values): exhaustive mode's reduction then orders their writes with each
+   * other and with those events (ExploreOptions.judges).
+   */
+  readonly judges?: JudgedCells;
   check(ex: Execution): Verdict;
 }
 

@@ -21,7 +21,12 @@ export interface Linearization {
 const CACHE_LIMIT = 100_000;
 
 const byModel = new WeakMap<ReferenceModel<unknown>, Map<string, Linearization>>();
-const byExecution = new WeakMap<Execution, { readonly model: ReferenceModel<unknown>; readonly lin: Linearization }>();
+/**
+ * The last execution asked about, with its answer: coverage and the property ask about
+ * one execution one after the other. (A WeakMap keyed by every execution costs the
+ * garbage collector more than the lookup saves: explorers make executions by the million.)
+ */
+let last: { ex: Execution; model: ReferenceModel<unknown>; lin: Linearization } | null = null;
 
 /** A call's JSON, made once per call object: programs reuse their calls in every execution. */
 const callJson = new WeakMap<object, string>();
@@ -44,8 +49,7 @@ export function historyShape(ex: Execution): string {
 /** `explain`: a failing execution needs its own `failure` (the property's message); coverage does not. */
 export function linearization<S>(model: ReferenceModel<S>, ex: Execution, explain = true): Linearization {
   const m = model as ReferenceModel<unknown>;
-  const mine = byExecution.get(ex);
-  if (mine && mine.model === m && (mine.lin.ok || mine.lin.failure || !explain)) return mine.lin;
+  if (last && last.ex === ex && last.model === m && (last.lin.ok || last.lin.failure || !explain)) return last.lin;
   let cache = byModel.get(m);
   if (!cache) byModel.set(m, (cache = new Map()));
   const shape = historyShape(ex);
@@ -58,6 +62,6 @@ export function linearization<S>(model: ReferenceModel<S>, ex: Execution, explai
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(shape, r.ok ? lin : { ok: false, edges: r.edges });
   }
-  byExecution.set(ex, { model: m, lin });
+  last = { ex, model: m, lin };
   return lin;
 }

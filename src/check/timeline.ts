@@ -29,6 +29,9 @@ export class Timeline {
   }
 }
 
+/** The cells "a vCPU or memslot exists" is read from (properties that judge by it say so: `Property.judges`). */
+export const COMMITMENT_CELLS: ReadonlySet<string> = new Set(["kvm->created_vcpus", "kvm->memslots"]);
+
 /** The generic "a vCPU or memslot exists" facts, from `kvm->created_vcpus` and `kvm->memslots`. */
 export function vmCommitment(t: Timeline): { vcpus: number; memslots: number } {
   return {
@@ -42,13 +45,13 @@ export function vmCommitment(t: Timeline): { vcpus: number; memslots: number } {
  * number of memslots at each event (after it), computed in one pass over the writes.
  */
 export function commitmentByEvent(ex: Execution): { readonly vcpus: Int32Array; readonly memslots: Int32Array } {
-  // Several properties ask about one execution: computed once per execution.
-  let known = commitments.get(ex);
-  if (!known) commitments.set(ex, (known = computeCommitment(ex)));
-  return known;
+  // Several properties ask about one execution, one after the other: computed once for it.
+  if (lastCommitment?.ex !== ex) lastCommitment = { ex, state: computeCommitment(ex) };
+  return lastCommitment.state;
 }
 
-const commitments = new WeakMap<Execution, { readonly vcpus: Int32Array; readonly memslots: Int32Array }>();
+/** The last execution asked about (not a WeakMap of all of them: see linearization.ts). */
+let lastCommitment: { readonly ex: Execution; readonly state: { readonly vcpus: Int32Array; readonly memslots: Int32Array } } | null = null;
 
 function computeCommitment(ex: Execution): { vcpus: Int32Array; memslots: Int32Array } {
   let vcpus = Number(ex.initial["kvm->created_vcpus"] ?? 0);

@@ -20,6 +20,7 @@
  */
 import type { CoverageData } from "../../check/coverage.js";
 import { CoverageRecorder, mergeCoverage } from "../../check/coverage.js";
+import type { Property } from "../../../properties/property.js";
 import { signatureOf } from "../../../properties/property.js";
 import type { DistinctFindings } from "../distinct.js";
 import { addDistinct, bestDistinct, mergeDistinct } from "../distinct.js";
@@ -161,6 +162,21 @@ export function boundOf(subject: Subject, opts: Pick<ExhaustiveOptions, "threads
   return { alphabet, bound, total };
 }
 
+/**
+ * How DPOR explores for these properties: what they judge besides the steps' own accesses
+ * (real-time order, cells' values at other events) it must keep apart (access.ts).
+ */
+export function exploreOptionsFor(properties: readonly Property[], opts: Pick<ExhaustiveOptions, "reduction" | "preemptions">): ExploreOptions {
+  const judges = properties.flatMap((p) => (p.judges ? [p.judges] : []));
+  const cells = (loc: string) => judges.some((j) => j.cells(loc));
+  return {
+    reduction: opts.reduction ?? "dpor",
+    realTime: properties.some((p) => p.realTime === true),
+    ...(judges.length ? { judges: { cells, at: [...new Set(judges.flatMap((j) => j.at))] } } : {}),
+    ...(opts.preemptions !== undefined ? { preemptionBound: opts.preemptions } : {}),
+  };
+}
+
 export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): ExhaustiveResult {
   const started = performance.now();
   const { alphabet, bound, total } = boundOf(subject, opts);
@@ -169,10 +185,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   const fromIndex = opts.fromIndex ?? 0;
   const sizeOf = (p: ProgramIdx) => p.reduce((n, t) => n + t.length, 0);
   const wanted = subject.properties.filter((p) => !opts.properties || opts.properties.includes(p.name));
-  const explore: ExploreOptions = {
-    reduction: opts.reduction ?? "dpor",
-    ...(opts.preemptions !== undefined ? { preemptionBound: opts.preemptions } : {}),
-  };
+  const explore = exploreOptionsFor(wanted, opts);
   const toThreads = (p: ProgramIdx): Call[][] => p.map((t) => t.map((k) => alphabet[k]!));
 
   const findings: Record<string, ExhaustiveFinding> = {};

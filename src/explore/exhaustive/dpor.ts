@@ -19,21 +19,27 @@
 import type { Execution } from "../../kernel/rt/execution.js";
 import type { VisibleOp } from "../../kernel/rt/ops.js";
 import type { Scheduler } from "../../kernel/rt/scheduler.js";
-import { preemptionIndex } from "../../kernel/rt/scheduler.js";
+import { CALL_INVOKED, CALL_RETURNED, ENDED, OBSERVED, preemptionIndex } from "../../kernel/rt/scheduler.js";
 import type { Access } from "./access.js";
-import { accessOf, dependent } from "./access.js";
+import { ENDS, JUDGED_WRITE, READS_JUDGED, accessOf, dependent, withCalls } from "./access.js";
+import type { JudgedCells } from "../../../properties/property.js";
 
 interface ThreadNode {
   readonly kind: "thread";
   /** Steps executed before this decision. */
   readonly step: number;
-  readonly enabled: readonly number[];
-  /** The access each enabled thread would make here. */
-  readonly pending: ReadonlyMap<number, Access>;
-  /** Threads asleep on entry: their next step here was explored from an ancestor. */
-  readonly sleep: ReadonlyMap<number, Access>;
-  readonly done: Set<number>;
-  readonly backtrack: Set<number>;
+  /** The threads that could step here, as a bitmask (bit t: thread t; the runtime's limit is 31 threads). */
+  readonly enabled: number;
+  /** Threads asleep on entry (bitmask): their next step here was explored from an ancestor. */
+  readonly sleep: number;
+  /** For each thread asleep on entry, the step it is asleep for. */
+  readonly asleepFor: readonly (Access | undefined)[];
+  /** For each thread explored from here, the step it took (with the calls it invoked or returned). */
+  readonly took: (Access | undefined)[];
+  /** Threads explored from here (bitmask). */
+  done: number;
+  /** Threads to explore from here (bitmask): the source set. */
+  backtrack: number;
   /** The thread that took the previous step; switching away from it while enabled is a preemption. */
   readonly current: number;
   readonly preemptionsBefore: number;
@@ -53,6 +59,18 @@ export interface ExploreOptions {
   readonly reduction: "dpor" | "none";
   /** Explore only schedules with at most this many preemptions (CHESS-style bounding). */
   readonly preemptionBound?: number;
+  /**
+   * Keep apart executions whose calls differ in real-time order (one call returned before
+   * another began in one, not in the other), as `linearizable` judges them: a step that
+   * returns a call and another thread's step that invokes one are then dependent.
+   */
+  readonly realTime?: boolean;
+  /**
+   * The cells whose values the properties judge at other events than their own steps
+   * (`Property.judges`): their writes are ordered with each other and with the steps
+   * that carry the events named (access.ts).
+   */
+  readonly judges?: JudgedCells;
 }
 
 export interface ExploreStats {
@@ -64,10 +82,16 @@ export interface ExploreStats {
   readonly pruned: number;
 }
 
+const bit = (t: number): number => (t >= 0 ? 1 << t : 0);
+/** The lowest thread in a bitmask. */
+const lowest = (mask: number): number => 31 - Math.clz32(mask & -mask);
+
 /** One execution's scheduler: replays a prefix of decisions, then decides by default and records. */
 class DporRun implements Scheduler {
   readonly nodes: Node[] = [];
-  readonly steps: { tid: number; access: Access }[] = [];
+  /** Each step's thread and access (its calls filled in by afterStep). */
+  readonly tids: number[] = [];
+  readonly accesses: Access[] = [];
   /** Decisions in DecisionScheduler form, to replay this execution with a token. */
   readonly decisions: number[] = [];
   private pos = 0;
@@ -76,51 +100,55 @@ class DporRun implements Scheduler {
    * execution's, and so are the races within it, already analysed.
    */
   replayedSteps = 0;
-  private sleep = new Map<number, Access>();
+  /** Threads asleep now (bitmask) and the step each is asleep for. */
+  private sleep = 0;
+  private asleepFor: readonly (Access | undefined)[] = [];
   private preemptions = 0;
+  /** The node that chose the step in progress (null: only one thread could take it). */
+  private chooser: ThreadNode | null = null;
 
   constructor(
     private readonly prefix: readonly Node[],
     private readonly reduce: boolean,
+    private readonly realTime: boolean,
+    /** Whether a location (by number) is a judged cell; null when no property judges any. */
+    private readonly isJudged: ((id: number, loc: string) => boolean) | null,
+    /** The events (CALL_INVOKED, CALL_RETURNED, OBSERVED) that read the judged cells. */
+    private readonly judgedAt: number,
   ) {}
 
-  pickThread(enabled: readonly number[], current: number, pending: (tid: number) => VisibleOp): number {
+  pickThread(enabled: readonly number[], current: number): number {
     let node: ThreadNode;
     if (this.pos < this.prefix.length) {
       node = this.prefix[this.pos] as ThreadNode;
     } else {
-      const pend = new Map<number, Access>();
-      for (const t of enabled) pend.set(t, accessOf(pending(t)));
-      const awake = enabled.filter((t) => !this.sleep.has(t));
-      if (this.reduce && awake.length === 0) return -1;
-      const candidates = this.reduce ? awake : enabled;
-      const pick = candidates.includes(current) ? current : candidates[0]!;
+      let mask = 0;
+      for (const t of enabled) mask |= 1 << t;
+      const awake = mask & ~this.sleep;
+      if (this.reduce && awake === 0) return -1;
+      const candidates = this.reduce ? awake : mask;
+      const pick = candidates & bit(current) ? current : lowest(candidates);
       node = {
         kind: "thread",
-        step: this.steps.length,
-        enabled: [...enabled],
-        pending: pend,
-        sleep: new Map(this.sleep),
-        done: new Set([pick]),
-        backtrack: new Set(this.reduce ? [pick] : enabled),
+        step: this.tids.length,
+        enabled: mask,
+        sleep: this.sleep,
+        // Never changed in place (afterStep makes a new one), so the node can share it.
+        asleepFor: this.asleepFor,
+        took: [],
+        done: 1 << pick,
+        backtrack: this.reduce ? 1 << pick : mask,
         current,
         preemptionsBefore: this.preemptions,
         chosen: pick,
       };
     }
-    if (this.pos === this.prefix.length - 1) this.replayedSteps = this.steps.length;
+    if (this.pos === this.prefix.length - 1) this.replayedSteps = this.tids.length;
     this.pos++;
     this.nodes.push(node);
     const p = node.chosen;
-    if (this.reduce) {
-      // Asleep below: what was asleep here, and the siblings explored before p, if independent of p.
-      const pa = node.pending.get(p)!;
-      const next = new Map<number, Access>();
-      for (const [r, a] of node.sleep) if (!dependent(a, pa)) next.set(r, a);
-      for (const r of node.done) if (r !== p && !dependent(node.pending.get(r)!, pa)) next.set(r, node.pending.get(r)!);
-      this.sleep = next;
-    }
-    if (enabled.includes(current) && p !== current) this.preemptions++;
+    this.chooser = node;
+    if (node.enabled & bit(current) && p !== current) this.preemptions++;
     this.decisions.push(preemptionIndex(enabled, current, p));
     return p;
   }
@@ -129,7 +157,9 @@ class DporRun implements Scheduler {
     let node: ChoiceNode;
     if (this.pos < this.prefix.length) node = this.prefix[this.pos] as ChoiceNode;
     else node = { kind: "choice", n, chosen: 0 };
-    if (this.pos === this.prefix.length - 1) this.replayedSteps = this.steps.length;
+    // A choice comes after the step in progress, whose carried events (afterStep) it can
+    // change: that step's races are analysed again.
+    if (this.pos === this.prefix.length - 1) this.replayedSteps = Math.max(0, this.tids.length - 1);
     this.pos++;
     this.nodes.push(node);
     this.decisions.push(node.chosen);
@@ -137,9 +167,56 @@ class DporRun implements Scheduler {
   }
 
   onStep(tid: number, op: VisibleOp): void {
-    const access = accessOf(op);
-    this.steps.push({ tid, access });
-    if (this.reduce) for (const [r, a] of this.sleep) if (dependent(a, access)) this.sleep.delete(r);
+    let a = accessOf(op);
+    if (a.write && a.lock === null && this.isJudged?.(a.id, a.loc)) a = withCalls(a, JUDGED_WRITE);
+    this.tids.push(tid);
+    this.accesses.push(a);
+    // Kept now in case the execution ends with this step (an oops): a sibling explored later needs it.
+    if (this.chooser) this.chooser.took[tid] ??= a;
+  }
+
+  afterStep(tid: number, events: number): void {
+    const last = this.accesses.length - 1;
+    let a = this.accesses[last]!;
+    const calls =
+      a.calls |
+      (this.realTime ? events & (CALL_INVOKED | CALL_RETURNED) : 0) |
+      (events & this.judgedAt ? READS_JUDGED : 0) |
+      (events & ENDED ? ENDS : 0);
+    if (calls !== a.calls) this.accesses[last] = a = withCalls(a, calls);
+    const node = this.chooser;
+    this.chooser = null;
+    // What the step carries can depend on a choice made after it (explored below this node):
+    // a sibling asleep for it must know all it may carry.
+    if (node) {
+      const before = node.took[tid]!;
+      node.took[tid] = before === a || (before.calls | a.calls) === a.calls ? a : withCalls(a, before.calls | a.calls);
+    }
+    if (!this.reduce) return;
+    // Asleep below: what was asleep before the step and, when it was chosen, the siblings
+    // explored before it, if independent of it.
+    let from = this.sleep;
+    let asleepFor = this.asleepFor;
+    if (node) {
+      from = node.sleep | (node.done & ~(1 << tid));
+      asleepFor = node.asleepFor;
+    }
+    if (from === 0) {
+      this.sleep = 0;
+      return;
+    }
+    let sleep = 0;
+    const next: (Access | undefined)[] = [];
+    for (let rest = from; rest !== 0; rest &= rest - 1) {
+      const r = lowest(rest);
+      const b = node && node.sleep & (1 << r) ? node.asleepFor[r]! : node ? node.took[r]! : asleepFor[r]!;
+      if (dependent(b, a)) continue;
+      sleep |= 1 << r;
+      next[r] = b;
+    }
+    if (sleep === from && !node) return; // nothing woke up: keep the same one
+    this.sleep = sleep;
+    this.asleepFor = next;
   }
 }
 
@@ -153,13 +230,20 @@ export function exploreProgram(
   visit: (ex: Execution, decisions: readonly number[]) => void,
 ): ExploreStats {
   const reduce = options.reduction === "dpor";
+  const realTime = reduce && options.realTime === true;
+  const judges = reduce ? options.judges : undefined;
+  // Whether each location number is a judged cell, asked of `judges` once per location.
+  const judgedIds: (boolean | undefined)[] = [];
+  const isJudged = judges ? (id: number, loc: string) => (judgedIds[id] ??= judges.cells(loc)) : null;
+  const AT = { invoke: CALL_INVOKED, return: CALL_RETURNED, observe: OBSERVED } as const;
+  const judgedAt = judges ? judges.at.reduce((m, e) => m | AT[e], 0) : 0;
   const bound = options.preemptionBound ?? Infinity;
   let stack: Node[] = [];
   let executions = 0;
   let complete = 0;
   let pruned = 0;
   for (;;) {
-    const sched = new DporRun(stack, reduce);
+    const sched = new DporRun(stack, reduce, realTime, isJudged, judgedAt);
     const ex = run(sched);
     executions++;
     if (ex.outcome === "pruned") pruned++;
@@ -168,7 +252,7 @@ export function exploreProgram(
       visit(ex, sched.decisions);
     }
     stack = sched.nodes;
-    if (reduce) addBacktracks(sched.steps, stack, sched.replayedSteps);
+    if (reduce) addBacktracks(sched.tids, sched.accesses, stack, sched.replayedSteps, realTime || isJudged !== null);
     if (!backtrack(stack, bound)) break;
   }
   return { executions, complete, pruned };
@@ -184,12 +268,12 @@ function backtrack(stack: Node[], bound: number): boolean {
         return true;
       }
     } else {
-      const currentEnabled = node.enabled.includes(node.current);
-      for (const t of [...node.backtrack].sort((a, b) => a - b)) {
-        if (node.done.has(t) || node.sleep.has(t) || !node.enabled.includes(t)) continue;
+      const currentEnabled = (node.enabled & bit(node.current)) !== 0;
+      for (let rest = node.backtrack & ~node.done & ~node.sleep & node.enabled; rest !== 0; rest &= rest - 1) {
+        const t = lowest(rest);
         const cost = node.preemptionsBefore + (currentEnabled && t !== node.current ? 1 : 0);
         if (cost > bound) continue;
-        node.done.add(t);
+        node.done |= 1 << t;
         node.chosen = t;
         return true;
       }
@@ -199,8 +283,25 @@ function backtrack(stack: Node[], bound: number): boolean {
   return false;
 }
 
-/** The vector clocks of addBacktracks, one row of `nThreads` per step: reused between executions. */
-let clockRows = new Int32Array(1 << 12);
+/** Scratch space of addBacktracks, reused between executions (grown as needed). */
+const scratch = {
+  /** The vector clocks, one row of `nThreads` per step. */
+  clocks: new Int32Array(1 << 12),
+  /** Each step's position within its thread, from 1. */
+  seq: new Int32Array(1 << 10),
+  /** For a read, the read of the same location before it since the last write (-1: none). */
+  prevRead: new Int32Array(1 << 10),
+  /** By location number: the last write and the last read since it (-1: none); reset after each trace. */
+  lastWrite: new Int32Array(1 << 8).fill(-1),
+  lastRead: new Int32Array(1 << 8).fill(-1),
+};
+
+function grown(a: Int32Array<ArrayBuffer>, need: number, fill?: number): Int32Array<ArrayBuffer> {
+  if (a.length >= need) return a;
+  const b = new Int32Array(Math.max(need, 2 * a.length));
+  if (fill !== undefined) b.fill(fill);
+  return b;
+}
 
 /**
  * Race detection over one trace (vector clocks), adding source-set entries to the nodes.
@@ -208,34 +309,47 @@ let clockRows = new Int32Array(1 << 12);
  * the previous execution had them, with the same steps in between, and added their
  * entries to the same nodes; only the clocks are recomputed there.
  */
-function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes: readonly Node[], from: number): void {
+function addBacktracks(tids: readonly number[], accesses: readonly Access[], nodes: readonly Node[], from: number, carries: boolean): void {
+  const steps = tids.length;
   // Indexed by step, location number (Access.id) and thread: arrays, not maps, on this path.
-  const nodeAt: (ThreadNode | undefined)[] = [];
-  for (const n of nodes) if (n.kind === "thread") nodeAt[n.step] = n;
-  let nThreads = 0;
-  for (const st of steps) if (st.tid >= nThreads) nThreads = st.tid + 1;
-  const n = nThreads;
+  const nodeAt: (ThreadNode | undefined)[] = new Array(steps);
+  for (const node of nodes) if (node.kind === "thread") nodeAt[node.step] = node;
+  let n = 0;
+  let locs = 0;
+  for (let s = 0; s < steps; s++) {
+    if (tids[s]! >= n) n = tids[s]! + 1;
+    if (accesses[s]!.id >= locs) locs = accesses[s]!.id + 1;
+  }
   // Row s (at s*n) is step s's clock; two scratch rows after the last step: `base`, `via`.
-  const need = (steps.length + 2) * n;
-  if (clockRows.length < need) clockRows = new Int32Array(Math.max(need, 2 * clockRows.length));
-  const C = clockRows;
-  const BASE = steps.length * n;
+  const C = (scratch.clocks = grown(scratch.clocks, (steps + 2) * n));
+  const seq = (scratch.seq = grown(scratch.seq, steps));
+  const prevRead = (scratch.prevRead = grown(scratch.prevRead, steps));
+  const lastWrite = (scratch.lastWrite = grown(scratch.lastWrite, locs, -1));
+  const lastRead = (scratch.lastRead = grown(scratch.lastRead, locs, -1));
+  const BASE = steps * n;
   const VIA = BASE + n;
-  const seq: number[] = []; // position of each step within its thread, from 1
   const threadRow = new Int32Array(n).fill(-1); // each thread's last step (-1: none yet)
-  const lastWrite: (number | undefined)[] = [];
-  const readsSince: (number[] | undefined)[] = [];
-  const lastAcquire: (number | undefined)[][] = Array.from({ length: n }, () => []); // [tid][loc] -> step
+  // With realTime: each thread's last step that invoked a call, and that returned one.
+  const lastInvoke = new Int32Array(n).fill(-1);
+  const lastReturn = new Int32Array(n).fill(-1);
+  // The last step that wrote a judged cell, and the steps since that read them (READS_JUDGED).
+  let lastJudgedWrite = -1;
+  const judgedReads: number[] = [];
   const conflicts: number[] = [];
 
   /** Row `into` := max(row `into`, row `from`). */
   const join = (into: number, from: number): void => {
     for (let k = 0; k < n; k++) if (C[from + k]! > C[into + k]!) C[into + k] = C[from + k]!;
   };
-  const hb = (x: number, y: number): boolean => x < y && C[y * n + steps[x]!.tid]! >= seq[x]!;
+  const hb = (x: number, y: number): boolean => x < y && C[y * n + tids[x]!]! >= seq[x]!;
+  /** Another thread's last step that `calls` of its own conflict with (invoked vs returned), into `conflicts`. */
+  const addCalls = (tid: number, last: Int32Array): void => {
+    for (let u = 0; u < n; u++) if (u !== tid && last[u]! >= 0 && !conflicts.includes(last[u]!)) conflicts.push(last[u]!);
+  };
 
-  for (let s = 0; s < steps.length; s++) {
-    const { tid, access } = steps[s]!;
+  for (let s = 0; s < steps; s++) {
+    const tid = tids[s]!;
+    const access = accesses[s]!;
     const loc = access.id;
     const prev = threadRow[tid]!;
     if (prev >= 0) C.copyWithin(BASE, prev * n, prev * n + n);
@@ -243,15 +357,26 @@ function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes:
     C[BASE + tid] = C[BASE + tid]! + 1;
     seq[s] = C[BASE + tid]!;
     conflicts.length = 0;
-    const w = lastWrite[loc];
-    if (w !== undefined) conflicts.push(w);
+    const w = lastWrite[loc]!;
+    if (w >= 0) conflicts.push(w);
     if (access.write) {
-      const rs = readsSince[loc];
-      if (rs) for (const r of rs) conflicts.push(r);
+      // The reads since the last write, oldest first.
+      const first = conflicts.length;
+      for (let r = lastRead[loc]!; r >= 0; r = prevRead[r]!) conflicts.push(r);
+      for (let i = first, j = conflicts.length - 1; i < j; i++, j--) [conflicts[i], conflicts[j]] = [conflicts[j]!, conflicts[i]!];
+    }
+    // The step that ended the execution: every other thread's steps after it are gone.
+    if (access.calls & ENDS) for (let u = 0; u < n; u++) if (u !== tid && threadRow[u]! >= 0 && !conflicts.includes(threadRow[u]!)) conflicts.push(threadRow[u]!);
+    if (carries) {
+      if (access.calls & CALL_INVOKED) addCalls(tid, lastReturn);
+      if (access.calls & CALL_RETURNED) addCalls(tid, lastInvoke);
+      if (access.calls & (JUDGED_WRITE | READS_JUDGED) && lastJudgedWrite >= 0 && !conflicts.includes(lastJudgedWrite))
+        conflicts.push(lastJudgedWrite);
+      if (access.calls & JUDGED_WRITE) for (const r of judgedReads) if (!conflicts.includes(r)) conflicts.push(r);
     }
     if (s >= from) {
       for (const e of conflicts) {
-        const te = steps[e]!.tid;
+        const te = tids[e]!;
         if (te === tid) continue;
         // Ordered already through another conflict or program order? Then not a race.
         if (C[BASE + te]! >= seq[e]!) continue;
@@ -265,6 +390,9 @@ function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes:
         // s's order without the race edge itself, for the initials
         race(e, s, via);
       }
+      // And every thread that could have stepped instead of it, its next step never taken.
+      const at = nodeAt[s];
+      if (access.calls & ENDS && at) at.backtrack |= at.enabled & ~at.sleep & ~(1 << tid);
     }
     const row = s * n;
     C.copyWithin(row, BASE, BASE + n);
@@ -272,21 +400,29 @@ function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes:
     threadRow[tid] = s;
     if (access.write) {
       lastWrite[loc] = s;
-      readsSince[loc] = [];
+      lastRead[loc] = -1;
     } else {
-      const rs = readsSince[loc];
-      if (rs) rs.push(s);
-      else readsSince[loc] = [s];
+      prevRead[s] = lastRead[loc]!;
+      lastRead[loc] = s;
     }
-    if (access.lock === "acquire") lastAcquire[tid]![loc] = s;
+    if (access.calls & CALL_INVOKED) lastInvoke[tid] = s;
+    if (access.calls & CALL_RETURNED) lastReturn[tid] = s;
+    if (access.calls & JUDGED_WRITE) {
+      lastJudgedWrite = s;
+      judgedReads.length = 0;
+    } else if (access.calls & READS_JUDGED) judgedReads.push(s);
   }
+  for (let s = 0; s < steps; s++) lastWrite[accesses[s]!.id] = lastRead[accesses[s]!.id] = -1;
 
   function race(e0: number, s: number, sRow: number): void {
     let e = e0;
-    // A blocked acquire cannot go before the release; reverse it at that release's acquire.
-    if (steps[s]!.access.lock === "acquire" && steps[e]!.access.lock === "release") {
-      const a = lastAcquire[steps[e]!.tid]![steps[e]!.access.id];
-      if (a === undefined) return;
+    // A blocked acquire cannot go before the release; reverse it at that release's acquire
+    // (the releasing thread's last acquire of the mutex before it).
+    const ae = accesses[e]!;
+    if (accesses[s]!.lock === "acquire" && ae.lock === "release" && ae.id === accesses[s]!.id) {
+      let a = e - 1;
+      while (a >= 0 && !(tids[a] === tids[e] && accesses[a]!.id === ae.id && accesses[a]!.lock === "acquire")) a--;
+      if (a < 0) return;
       e = a;
     }
     const node = nodeAt[e];
@@ -297,19 +433,20 @@ function addBacktracks(steps: readonly { tid: number; access: Access }[], nodes:
     const firstInV = new Int32Array(n); // 0: no member of v from that thread yet
     const initials: number[] = [];
     const consider = (u: number, row: number): boolean => {
-      const t = steps[u]!.tid;
+      const t = tids[u]!;
       let preceded = firstInV[t]! > 0;
       for (let k = 0; k < n && !preceded; k++) if (firstInV[k]! > 0 && C[row + k]! >= firstInV[k]!) preceded = true;
       if (firstInV[t] === 0) firstInV[t] = seq[u]!;
       if (preceded) return false;
-      if (node.backtrack.has(t)) return true; // some initial is already scheduled there
+      if (node.backtrack & (1 << t)) return true; // some initial is already scheduled there
       initials.push(t);
       return false;
     };
     for (let u = e + 1; u < s; u++) if (!hb(e, u) && consider(u, u * n)) return;
     if (consider(s, sRow)) return;
-    const ok = (t: number) => node.enabled.includes(t) && !node.sleep.has(t);
-    const q = ok(steps[s]!.tid) && initials.includes(steps[s]!.tid) ? steps[s]!.tid : initials.find(ok);
-    if (q !== undefined) node.backtrack.add(q);
+    const ok = (t: number) => (node.enabled & ~node.sleep & (1 << t)) !== 0;
+    const ts = tids[s]!;
+    const q = ok(ts) && initials.includes(ts) ? ts : initials.find(ok);
+    if (q !== undefined) node.backtrack |= 1 << q;
   }
 }

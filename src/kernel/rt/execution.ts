@@ -7,6 +7,7 @@
 import type { K, Op, VisibleOp } from "./ops.js";
 import { isVisible, notAnOp } from "./ops.js";
 import type { Scheduler } from "./scheduler.js";
+import { CALL_INVOKED, CALL_RETURNED, ENDED, OBSERVED } from "./scheduler.js";
 import type { SharedState } from "./state.js";
 import type { Call, CallResult, Event } from "./trace.js";
 
@@ -88,6 +89,8 @@ export function execute<W>(
   const stepEnabled: number[] = [];
   let outcome: Outcome | null = null;
   let covered: Map<string, Set<number>> | null = null;
+  /** The invocations, returns and observations since the last step began (Scheduler.afterStep). */
+  let stepEvents = 0;
 
   const ts: ThreadState[] = threads.map((calls, tid) => ({
     tid,
@@ -104,6 +107,7 @@ export function execute<W>(
   /** Before a thread's first event of a call: its invocation. */
   const invoke = (t: ThreadState): void => {
     t.invoked = true;
+    stepEvents |= CALL_INVOKED;
     events.push({ i: events.length, tid: t.tid, call: t.index, kind: "invoke", ioctl: t.calls[t.index]! });
   };
   // Events are typed by kind; this builds the shared part. (The steps build theirs whole, in `run`: no spread per step.)
@@ -137,6 +141,7 @@ export function execute<W>(
       const res = t.gen.next(value);
       if (res.done) {
         push(t, { kind: "return", result: res.value });
+        stepEvents |= CALL_RETURNED;
         t.gen = null;
         t.index++;
         t.steps = 0;
@@ -167,6 +172,7 @@ export function execute<W>(
         }
         case "observe":
           push(t, { kind: "observe", what: op.what, data: op.data });
+          stepEvents |= OBSERVED;
           break;
         case "cover": {
           covered ??= new Map();
@@ -294,10 +300,12 @@ export function execute<W>(
     stepTids.push(tid);
     stepEnabled.push(mask);
     current = tid;
+    stepEvents = 0;
     const result = run(t, op);
     scheduler.onStep?.(tid, op);
+    if (!outcome) advance(t, result);
+    scheduler.afterStep?.(tid, outcome ? stepEvents | ENDED : stepEvents);
     if (outcome) break;
-    advance(t, result);
   }
 
   return covered ? { initial, events, outcome, stepTids, stepEnabled, covered } : { initial, events, outcome, stepTids, stepEnabled };

@@ -17,7 +17,24 @@ export interface Scheduler {
   pickChoice(point: string, n: number): number;
   /** Told after every step, the single-thread ones included (DPOR's sleep sets follow them). */
   onStep?(tid: number, op: VisibleOp): void;
+  /**
+   * Told after a step once its thread has run on to its next visible op: `events` says
+   * whether that thread invoked a call (CALL_INVOKED), returned one (CALL_RETURNED),
+   * made an observation (OBSERVED) or ended the execution (ENDED) in that stretch, the step included. Those events are
+   * not steps; they go where the step goes, so their order with other threads' steps
+   * follows the step's.
+   */
+  afterStep?(tid: number, events: number): void;
 }
+
+/** In `Scheduler.afterStep`: a call was invoked with the step or after it. */
+export const CALL_INVOKED = 1;
+/** In `Scheduler.afterStep`: a call returned after the step. */
+export const CALL_RETURNED = 2;
+/** In `Scheduler.afterStep`: an `observe` op ran after the step. */
+export const OBSERVED = 4;
+/** In `Scheduler.afterStep`: the execution ended with the step (an oops): no thread steps again. */
+export const ENDED = 8;
 
 /**
  * Candidates in preemption order: the current thread first (if it can step), then the
