@@ -24,7 +24,12 @@ export function capOrdering(contract: GstageCapContract, configCells: readonly s
     name: "cap-ordering",
     statement: `${contract.cap} is accepted only while its documentation allows it, and rejected only when it says so`,
     // The cap's write against the commitment; a call's interval against both.
-    judges: { cells: (loc) => cells.has(loc) || COMMITMENT_CELLS.has(loc), at: ["invoke", "return"] },
+    // Read at the invocations and returns of the calls it judges, the VM's KVM_ENABLE_CAPs only.
+    judges: {
+      cells: (loc) => cells.has(loc) || COMMITMENT_CELLS.has(loc),
+      at: ["invoke", "return"],
+      calls: (c) => c.ioctl === "KVM_ENABLE_CAP" && c.fd === "vm",
+    },
     check(ex) {
       // The kernel state at each event: how many vCPUs / memslots existed.
       const state = commitmentByEvent(ex);

@@ -20,7 +20,7 @@ export const noStaleExitReason: Property = {
   name: "no-stale-exit-reason",
   statement: "a KVM_RUN that returns an error does not leave an earlier run's exit_reason in kvm_run",
   // The exit_reason userspace reads: the last write before the return.
-  judges: { cells: (loc) => EXIT_REASON.test(loc), at: ["return"] },
+  judges: { cells: (loc) => EXIT_REASON.test(loc), at: ["return"], calls: (c) => c.ioctl === "KVM_RUN" },
   check(ex) {
     for (const h of history(ex.events)) {
       if (h.call.ioctl !== "KVM_RUN" || !h.result?.run || h.result.r >= 0) continue;

@@ -22,7 +22,7 @@ export function noStaleMemfault(reading: MemfaultReading): Property {
     name: "no-stale-memfault",
     statement: "KVM_RUN never returns with an earlier run's KVM_EXIT_MEMORY_FAULT still in exit_reason",
     // The exit_reason userspace reads: the last write before the return.
-    judges: { cells: (loc) => EXIT_REASON.test(loc), at: ["return"] },
+    judges: { cells: (loc) => EXIT_REASON.test(loc), at: ["return"], calls: (c) => c.ioctl === "KVM_RUN" },
     check(ex) {
       for (const h of history(ex.events)) {
         if (h.call.ioctl !== "KVM_RUN" || !h.result?.run) continue;

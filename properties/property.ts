@@ -25,6 +25,11 @@ export interface JudgedCells {
   readonly cells: (loc: string) => boolean;
   /** The events the verdict reads their values at, besides their writes: a call's invocation or return, an observation. */
   readonly at: readonly ("invoke" | "return" | "observe")[];
+  /**
+   * The calls whose invocations and returns those are (every call's when absent): the
+   * reduction orders only these with the cells' writes, not every call boundary.
+   */
+  readonly calls?: (call: Call) => boolean;
 }
 
 export interface Property {

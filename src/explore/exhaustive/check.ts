@@ -168,11 +168,10 @@ export function boundOf(subject: Subject, opts: Pick<ExhaustiveOptions, "threads
  */
 export function exploreOptionsFor(properties: readonly Property[], opts: Pick<ExhaustiveOptions, "reduction" | "preemptions">): ExploreOptions {
   const judges = properties.flatMap((p) => (p.judges ? [p.judges] : []));
-  const cells = (loc: string) => judges.some((j) => j.cells(loc));
   return {
     reduction: opts.reduction ?? "dpor",
     realTime: properties.some((p) => p.realTime === true),
-    ...(judges.length ? { judges: { cells, at: [...new Set(judges.flatMap((j) => j.at))] } } : {}),
+    ...(judges.length ? { judges } : {}),
     ...(opts.preemptions !== undefined ? { preemptionBound: opts.preemptions } : {}),
   };
 }

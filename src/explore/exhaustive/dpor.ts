@@ -18,6 +18,7 @@
  */
 import type { Execution } from "../../kernel/rt/execution.js";
 import type { VisibleOp } from "../../kernel/rt/ops.js";
+import type { Call } from "../../kernel/rt/trace.js";
 import type { Scheduler } from "../../kernel/rt/scheduler.js";
 import { CALL_INVOKED, CALL_RETURNED, ENDED, OBSERVED, preemptionIndex } from "../../kernel/rt/scheduler.js";
 import type { Access } from "./access.js";
@@ -70,7 +71,7 @@ export interface ExploreOptions {
    * (`Property.judges`): their writes are ordered with each other and with the steps
    * that carry the events named (access.ts).
    */
-  readonly judges?: JudgedCells;
+  readonly judges?: readonly JudgedCells[];
 }
 
 export interface ExploreStats {
@@ -113,8 +114,8 @@ class DporRun implements Scheduler {
     private readonly realTime: boolean,
     /** Whether a location (by number) is a judged cell; null when no property judges any. */
     private readonly isJudged: ((id: number, loc: string) => boolean) | null,
-    /** The events (CALL_INVOKED, CALL_RETURNED, OBSERVED) that read the judged cells. */
-    private readonly judgedAt: number,
+    /** Whether a step's events (CALL_INVOKED, CALL_RETURNED, OBSERVED) and calls read the judged cells. */
+    private readonly readsJudged: ((events: number, calls: readonly Call[]) => boolean) | null,
   ) {}
 
   pickThread(enabled: readonly number[], current: number): number {
@@ -175,13 +176,13 @@ class DporRun implements Scheduler {
     if (this.chooser) this.chooser.took[tid] ??= a;
   }
 
-  afterStep(tid: number, events: number): void {
+  afterStep(tid: number, events: number, stepCalls: readonly Call[]): void {
     const last = this.accesses.length - 1;
     let a = this.accesses[last]!;
     const calls =
       a.calls |
       (this.realTime ? events & (CALL_INVOKED | CALL_RETURNED) : 0) |
-      (events & this.judgedAt ? READS_JUDGED : 0) |
+      (events !== 0 && this.readsJudged?.(events, stepCalls) ? READS_JUDGED : 0) |
       (events & ENDED ? ENDS : 0);
     if (calls !== a.calls) this.accesses[last] = a = withCalls(a, calls);
     const node = this.chooser;
@@ -234,16 +235,15 @@ export function exploreProgram(
   const judges = reduce ? options.judges : undefined;
   // Whether each location number is a judged cell, asked of `judges` once per location.
   const judgedIds: (boolean | undefined)[] = [];
-  const isJudged = judges ? (id: number, loc: string) => (judgedIds[id] ??= judges.cells(loc)) : null;
-  const AT = { invoke: CALL_INVOKED, return: CALL_RETURNED, observe: OBSERVED } as const;
-  const judgedAt = judges ? judges.at.reduce((m, e) => m | AT[e], 0) : 0;
+  const isJudged = judges?.length ? (id: number, loc: string) => (judgedIds[id] ??= judges.some((j) => j.cells(loc))) : null;
+  const readsJudged = judges?.length ? readsJudgedBy(judges) : null;
   const bound = options.preemptionBound ?? Infinity;
   let stack: Node[] = [];
   let executions = 0;
   let complete = 0;
   let pruned = 0;
   for (;;) {
-    const sched = new DporRun(stack, reduce, realTime, isJudged, judgedAt);
+    const sched = new DporRun(stack, reduce, realTime, isJudged, readsJudged);
     const ex = run(sched);
     executions++;
     if (ex.outcome === "pruned") pruned++;
@@ -256,6 +256,21 @@ export function exploreProgram(
     if (!backtrack(stack, bound)) break;
   }
   return { executions, complete, pruned };
+}
+
+/**
+ * Whether a step's events read the judged cells for some property: an observation it
+ * judges at, or an invocation or return (of one of its calls, when it names them).
+ */
+function readsJudgedBy(judges: readonly JudgedCells[]): (events: number, calls: readonly Call[]) => boolean {
+  const AT = { invoke: CALL_INVOKED, return: CALL_RETURNED, observe: OBSERVED } as const;
+  const each = judges.map((j) => ({ mask: j.at.reduce((m, e) => m | AT[e], 0), calls: j.calls }));
+  return (events, calls) =>
+    each.some(
+      (j) =>
+        (events & j.mask & OBSERVED) !== 0 ||
+        ((events & j.mask & (CALL_INVOKED | CALL_RETURNED)) !== 0 && (j.calls === undefined || calls.some(j.calls))),
+    );
 }
 
 /** Moves the deepest node with an unexplored alternative to it; false when none is left. */

@@ -91,6 +91,8 @@ export function execute<W>(
   let covered: Map<string, Set<number>> | null = null;
   /** The invocations, returns and observations since the last step began (Scheduler.afterStep). */
   let stepEvents = 0;
+  /** The calls invoked or returned since the last step began. */
+  const stepCalls: Call[] = [];
 
   const ts: ThreadState[] = threads.map((calls, tid) => ({
     tid,
@@ -108,6 +110,7 @@ export function execute<W>(
   const invoke = (t: ThreadState): void => {
     t.invoked = true;
     stepEvents |= CALL_INVOKED;
+    stepCalls.push(t.calls[t.index]!);
     events.push({ i: events.length, tid: t.tid, call: t.index, kind: "invoke", ioctl: t.calls[t.index]! });
   };
   // Events are typed by kind; this builds the shared part. (The steps build theirs whole, in `run`: no spread per step.)
@@ -142,6 +145,7 @@ export function execute<W>(
       if (res.done) {
         push(t, { kind: "return", result: res.value });
         stepEvents |= CALL_RETURNED;
+        stepCalls.push(t.calls[t.index]!);
         t.gen = null;
         t.index++;
         t.steps = 0;
@@ -301,10 +305,11 @@ export function execute<W>(
     stepEnabled.push(mask);
     current = tid;
     stepEvents = 0;
+    stepCalls.length = 0;
     const result = run(t, op);
     scheduler.onStep?.(tid, op);
     if (!outcome) advance(t, result);
-    scheduler.afterStep?.(tid, outcome ? stepEvents | ENDED : stepEvents);
+    scheduler.afterStep?.(tid, outcome ? stepEvents | ENDED : stepEvents, stepCalls);
     if (outcome) break;
   }
 

@@ -4,6 +4,7 @@
  * real choice: two or more threads can step, or a choice point has options.
  */
 import type { VisibleOp } from "./ops.js";
+import type { Call } from "./trace.js";
 
 export interface Scheduler {
   /**
@@ -22,9 +23,10 @@ export interface Scheduler {
    * whether that thread invoked a call (CALL_INVOKED), returned one (CALL_RETURNED),
    * made an observation (OBSERVED) or ended the execution (ENDED) in that stretch, the step included. Those events are
    * not steps; they go where the step goes, so their order with other threads' steps
-   * follows the step's.
+   * follows the step's. `calls` are the calls invoked or returned in that stretch (read
+   * it then: it is reused for the next step).
    */
-  afterStep?(tid: number, events: number): void;
+  afterStep?(tid: number, events: number, calls: readonly Call[]): void;
 }
 
 /** In `Scheduler.afterStep`: a call was invoked with the step or after it. */
