@@ -51,20 +51,21 @@ describe("kvm-ordercheck CLI", () => {
     expect(io.out).toMatch(/riscv-hgatp@v8 +holds/);
   });
 
-  it.each([
-    [["check", "nope"], /unknown target 'nope'/],
-    [["check", "riscv-hgatp@v9"], /unknown variant 'v9' of riscv-hgatp/],
-    [["check", "riscv-hgatp@v8", "--runs", "ten"], /--runs must be a whole number/],
-    [["check", "riscv-hgatp@v8", "--threads", "0"], /--threads must be a whole number from 1 to 8/],
-    [["check", "riscv-hgatp@v8", "--property", "nonsense"], /unknown property 'nonsense'/],
-    [["replay", "garbage"], /replay token must start with kvmoc1\./],
-    [["replay", "kvmoc1.bm90IGpzb24"], /not valid base64url JSON|missing/],
-    [["frobnicate"], /unknown command 'frobnicate'/],
-  ])("bad input %j: one line, exit 2", async (argv, msg) => {
-    expect(await main(argv as string[])).toBe(2);
-    expect(io.err).toMatch(msg);
-    expect(io.err.trim().split("\n")).toHaveLength(1);
-  });
+  for (const { what, argv, msg } of [
+    { what: "an unknown target", argv: ["check", "nope"], msg: /unknown target 'nope'/ },
+    { what: "an unknown variant", argv: ["check", "riscv-hgatp@v9"], msg: /unknown variant 'v9' of riscv-hgatp/ },
+    { what: "--runs that is not a number", argv: ["check", "riscv-hgatp@v8", "--runs", "ten"], msg: /--runs must be a whole number/ },
+    { what: "--threads 0", argv: ["check", "riscv-hgatp@v8", "--threads", "0"], msg: /--threads must be a whole number from 1 to 8/ },
+    { what: "an unknown --property", argv: ["check", "riscv-hgatp@v8", "--property", "nonsense"], msg: /unknown property 'nonsense'/ },
+    { what: "a replay token without its prefix", argv: ["replay", "garbage"], msg: /replay token must start with kvmoc1\./ },
+    { what: "a replay token that is not JSON", argv: ["replay", "kvmoc1.bm90IGpzb24"], msg: /not valid base64url JSON|missing/ },
+    { what: "an unknown command", argv: ["frobnicate"], msg: /unknown command 'frobnicate'/ },
+  ])
+    it(`${what} is refused on one line, exit 2`, async () => {
+      expect(await main(argv)).toBe(2);
+      expect(io.err).toMatch(msg);
+      expect(io.err.trim().split("\n")).toHaveLength(1);
+    });
 });
 
 describe("the installed binary", () => {
@@ -89,13 +90,14 @@ describe("kvm-ordercheck CLI, memory-fault targets", () => {
     expect(j.results).toHaveLength(4);
   });
 
-  it.each([
-    [["check", "arm64-memfault", "--contract", "lax"], /unknown --contract 'lax' \(expected strict or doc\)/],
-    [["check", "riscv-hgatp@v8", "--contract", "doc"], /riscv-hgatp takes no --contract option/],
-  ])("bad input %j: one line, exit 2", async (argv, msg) => {
-    expect(await main(argv as string[])).toBe(2);
-    expect(io.err).toMatch(msg);
-  });
+  for (const { what, argv, msg } of [
+    { what: "an unknown --contract", argv: ["check", "arm64-memfault", "--contract", "lax"], msg: /unknown --contract 'lax' \(expected strict or doc\)/ },
+    { what: "--contract on a target without contracts", argv: ["check", "riscv-hgatp@v8", "--contract", "doc"], msg: /riscv-hgatp takes no --contract option/ },
+  ])
+    it(`${what} is refused with exit 2`, async () => {
+      expect(await main(argv)).toBe(2);
+      expect(io.err).toMatch(msg);
+    });
 
   it("a replay token whose program has a call the target does not know: exit 2", async () => {
     const { encodeReplay } = await import("../src/explore/replay.js");
@@ -155,16 +157,21 @@ describe("kvm-ordercheck CLI, exhaustive mode", () => {
     expect(io.out).toMatch(/incomplete: shards 2 of 3 are missing/);
   });
 
-  it.each([
-    [["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "8", "--calls", "16"], /the bound 8 threads x 16 calls over 5 calls is [\d.e+]+ programs, more than 2000000/],
-    [["check", "riscv-hgatp@v8", "--exhaustive", "--strategy", "pct"], /--strategy applies to random runs/],
-    [["check", "riscv-hgatp@v8", "--shard", "0/2"], /--shard goes with --exhaustive/],
-    [["check", "riscv-hgatp@v8", "--exhaustive", "--shard", "2/2"], /--shard must be i\/n with 0 <= i < n/],
-    [["merge", "/nonexistent/shard.json"], /cannot read \/nonexistent\/shard.json/],
-    [["merge", "package.json"], /package.json is not the --json output of check --exhaustive/],
-  ])("bad input %j: one line, exit 2", async (argv, msg) => {
-    expect(await main(argv as string[])).toBe(2);
-    expect(io.err).toMatch(msg);
-    expect(io.err.trim().split("\n")).toHaveLength(1);
-  });
+  for (const { what, argv, msg } of [
+    {
+      what: "a bound of too many programs",
+      argv: ["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "8", "--calls", "16"],
+      msg: /the bound 8 threads x 16 calls over 5 calls is [\d.e+]+ programs, more than 2000000/,
+    },
+    { what: "--strategy with --exhaustive", argv: ["check", "riscv-hgatp@v8", "--exhaustive", "--strategy", "pct"], msg: /--strategy applies to random runs/ },
+    { what: "--shard without --exhaustive", argv: ["check", "riscv-hgatp@v8", "--shard", "0/2"], msg: /--shard goes with --exhaustive/ },
+    { what: "a shard index out of range", argv: ["check", "riscv-hgatp@v8", "--exhaustive", "--shard", "2/2"], msg: /--shard must be i\/n with 0 <= i < n/ },
+    { what: "merging a file that does not exist", argv: ["merge", "/nonexistent/shard.json"], msg: /cannot read \/nonexistent\/shard.json/ },
+    { what: "merging a file that is not a shard", argv: ["merge", "package.json"], msg: /package.json is not the --json output of check --exhaustive/ },
+  ])
+    it(`${what} is refused on one line, exit 2`, async () => {
+      expect(await main(argv)).toBe(2);
+      expect(io.err).toMatch(msg);
+      expect(io.err.trim().split("\n")).toHaveLength(1);
+    });
 });

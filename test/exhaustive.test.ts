@@ -84,7 +84,7 @@ describe("DPOR explores one execution per equivalence class", () => {
     ["locked increments", [[{ ioctl: "LOCKED_INC" }], [{ ioctl: "LOCKED_INC" }], [R()]]],
     ["a choice point and a reader", [[{ ioctl: "PICK" }], [R()]]],
   ];
-  it.each(programs)("%s", (_name, threads) => {
+  it.each(programs)("%s: each class brute force finds, once", (_name, threads) => {
     const run = micro(threads);
     const brute = classesByBruteForce(run);
     const { keys, stats } = classesByDpor(run);

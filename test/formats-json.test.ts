@@ -42,6 +42,20 @@ describe("the --json output and its JSON Schema", () => {
     expect(Object.keys(many.matrix!)).toContain("riscv-hgatp@v8");
   });
 
+  it("a check that leaves linearizable out has null coverage and says why, in random and exhaustive mode and in text", async () => {
+    const props = ["--property", "hgatp-single-view"];
+    for (const mode of [["--runs", "100", "--seed", "1"], ["--exhaustive", "--threads", "2", "--calls", "1", "--workers", "1"]]) {
+      const j = await output(["check", "riscv-hgatp@v8", ...mode, ...props, "--json"], 0);
+      expect(j.results[0]).toMatchObject({ coverage: null, coverageNote: expect.stringMatching(/^model coverage not recorded \(.*linearizable property's search/) });
+      io.out = "";
+      expect(await main(["check", "riscv-hgatp@v8", ...mode, ...props])).toBe(0);
+      expect(io.out).toMatch(/model coverage: not recorded \(/);
+    }
+    const all = await output(["check", "riscv-hgatp@v8", "--runs", "100", "--seed", "1", "--json"], 0);
+    expect(all.results[0]!.coverage).toMatchObject({ machine: "riscv-vm" });
+    expect(all.results[0]!.coverageNote).toBeUndefined();
+  });
+
   it("an exhaustive shard is incomplete, and its merge with the others is complete", async () => {
     const args = ["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "2", "--calls", "1", "--workers", "1", "--json"];
     const files: string[] = [];

@@ -48,16 +48,17 @@ describe("the library API", () => {
     expect(verdicts.map((v) => v.spec)).toEqual(["riscv-hgatp@v2", "riscv-hgatp@v7", "riscv-hgatp@v8", "riscv-hgatp@v9-nolock"]);
   });
 
-  it.each([
-    [{ runs: 0 }, /check option runs: .*>=1/],
-    [{ rnus: 10 }, /Unrecognized key.*rnus/],
-    [{ exhaustive: true, seed: 3 }, /seed applies to random runs/],
-    [{ properties: ["nonsense"] }, /unknown property 'nonsense'/],
-  ])("bad options %j throw a UsageError", async (opts, msg) => {
-    const r = check("riscv-hgatp@v8", opts as never);
-    await expect(r).rejects.toBeInstanceOf(UsageError);
-    await expect(check("riscv-hgatp@v8", opts as never)).rejects.toThrow(msg);
-  });
+  for (const { what, opts, msg } of [
+    { what: "zero runs", opts: { runs: 0 }, msg: /check option runs: .*>=1/ },
+    { what: "a misspelt option", opts: { rnus: 10 }, msg: /Unrecognized key.*rnus/ },
+    { what: "a seed for an exhaustive run", opts: { exhaustive: true, seed: 3 }, msg: /seed applies to random runs/ },
+    { what: "an unknown property", opts: { properties: ["nonsense"] }, msg: /unknown property 'nonsense'/ },
+  ])
+    it(`options with ${what} throw a UsageError`, async () => {
+      const r = check("riscv-hgatp@v8", opts as never);
+      await expect(r).rejects.toBeInstanceOf(UsageError);
+      await expect(check("riscv-hgatp@v8", opts as never)).rejects.toThrow(msg);
+    });
 
   it("a broken variant file throws a UsageError naming the problem", async () => {
     const f = fx.write("broken.ts", `export default { target: "riscv-hgatp", name: "v9" };\n`);

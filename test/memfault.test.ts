@@ -35,7 +35,7 @@ describe("arm64-memfault and x86-memfault, strict reading", () => {
     [arm64Memfault, "scrub+gated", [H, H, H, H]],
     [x86Memfault, "current", [V, V, V, V]],
   ];
-  it.each(expected.map(([target, variant, want]) => [target.name, variant, target, want] as const))("%s@%s", (_name, variant, target, want) => {
+  it.each(expected.map(([target, variant, want]) => [target.name, variant, target, want] as const))("%s@%s has its strict verdicts, and each violation replays from its token", (_name, variant, target, want) => {
     const { report, cells } = verdicts(target, variant, "strict");
     expect(MEMFAULT_PROPS.map((p) => cells[p])).toEqual(want);
     for (const p of ["lockdep", "no-oops", "no-deadlock", "no-warn"]) expect(cells[p]).toBe(H);

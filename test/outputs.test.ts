@@ -142,9 +142,9 @@ describe("coverage of the reference machine", () => {
     const s = riscv("v8");
     // The version's own cap with its first (valid) argument, as its alphabet has it.
     const capOf = (x: typeof s) => x.alphabet.find((c) => c.ioctl === "KVM_ENABLE_CAP")!;
-    const rec = new CoverageRecorder(s.model);
+    const rec = new CoverageRecorder(s.model, ["linearizable"]);
     rec.add(s.execute([[capOf(s), createVcpu(0)]], new DecisionScheduler([])));
-    const c = coverageSummary(s.model, rec.data());
+    const c = coverageSummary(s.model, rec.data())!;
     expect(c.machine).toBe("riscv-vm");
     // The cap configures; KVM_CREATE_VCPU's reservation commits, its result stays committed.
     expect(rec.data()!.transitions).toEqual(["committed → committed [commits]", "configured → committed [commits]", "created → configured [configures]"]);
@@ -153,9 +153,28 @@ describe("coverage of the reference machine", () => {
     expect(c.transitions).toMatchObject({ reached: 3, total: 10 });
     // v2 rejects nothing: a second set after the vCPU breaks the contract, and coverage shows the violation.
     const v2 = riscv("v2");
-    const rec2 = new CoverageRecorder(v2.model);
+    const rec2 = new CoverageRecorder(v2.model, ["linearizable"]);
     rec2.add(v2.execute([[createVcpu(0), capOf(v2)]], new DecisionScheduler([])));
-    expect(coverageSummary(v2.model, rec2.data()).states.covered).toContain("violated");
+    expect(coverageSummary(v2.model, rec2.data())!.states.covered).toContain("violated");
+  });
+
+  it("a run that does not check linearizable makes no linearizability search, and says its model coverage is not recorded", () => {
+    const s = riscv("v7");
+    let steps = 0;
+    const counting = { ...s.model, step: (...a: Parameters<typeof s.model.step>) => (steps++, s.model.step(...a)) };
+    const ex = s.execute([[createVcpu(0)], [setMode(8)]], new DecisionScheduler([1, 1]));
+    const rec = new CoverageRecorder(counting, ["hgatp-single-view", "lockdep"]);
+    rec.add(ex);
+    expect(steps).toBe(0);
+    expect(rec.data()).toEqual({ machine: "riscv-vm" });
+    expect(coverageSummary(s.model, rec.data())).toBeUndefined();
+    new CoverageRecorder(counting, ["linearizable"]).add(s.execute([[createVcpu(0)], [setMode(8)]], new DecisionScheduler([1, 1])));
+    expect(steps).toBeGreaterThan(0);
+    // Whole runs: random and exhaustive report it, and their parts merge to "not recorded".
+    expect(checkRandom(s, { runs: 50, seed: 3, maxThreads: 2, maxCalls: 2, properties: ["hgatp-single-view"] }).coverage).toBeUndefined();
+    const parts = [0, 1].map((index) => checkExhaustive(s, { threads: 2, calls: 1, properties: ["hgatp-single-view"], slice: { index, count: 2 } }));
+    expect(parts[0]!.coverage).toEqual({ machine: "riscv-vm" });
+    expect(mergeCoverage(parts.map((p) => p.coverage))).toEqual({ machine: "riscv-vm" });
   });
 
   it("a random run's numbers are consistent", () => {
@@ -179,7 +198,7 @@ describe("coverage of the reference machine", () => {
     const opts = { threads: 2, calls: 1 };
     const whole = checkExhaustive(s, opts);
     const parts = [0, 1].map((index) => checkExhaustive(s, { ...opts, slice: { index, count: 2 } }));
-    expect(whole.coverage!.transitions.length).toBeGreaterThan(0);
+    expect(whole.coverage!.transitions!.length).toBeGreaterThan(0);
     expect(combineParts(parts).coverage).toEqual(whole.coverage);
     expect(mergeCoverage(parts.map((p) => p.coverage))).toEqual(whole.coverage);
     expect(mergeCoverage([undefined])).toBeUndefined();

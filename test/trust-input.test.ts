@@ -96,18 +96,19 @@ describe("real --program", () => {
 });
 
 describe("command-line options", () => {
-  it.each([
-    [["check", "riscv-hgatp@v8", "--exhaustive", "--shard", "0/99999999999999999999"], /--shard must be i\/n with 0 <= i < n <= 2000000/],
-    [["check", "riscv-hgatp@v8", "--exhaustive", "--shard", "0/2000001"], /--shard must be i\/n/],
-    [["check", "riscv-hgatp@v8", "--depth", "2"], /--depth goes with --strategy pct/],
-    [["check", "riscv-hgatp@v8", "--exhaustive", "--depth", "2"], /--depth applies to random runs, not --exhaustive/],
-    [["check", "riscv-hgatp@v8", "--exhaustive", "--runs", "5"], /--runs applies to random runs, not --exhaustive/],
-    [["check", "riscv-hgatp@v8", "--exhaustive", "--seed", "5"], /--seed applies to random runs, not --exhaustive/],
-    [["check", "riscv-hgatp@v8", "--no-dpor"], /--no-dpor goes with --exhaustive/],
-    [["real", "x86-caps", "--program", JSON.stringify([[VCPU0]]), "--runs", "5"], /--runs draws programs; --program gives the one to run/],
-  ])("%j is refused on one line", async (argv, message) => {
-    await refused(argv, message);
-  });
+  for (const { what, argv, message } of [
+    { what: "a shard count beyond 2^64", argv: ["check", "riscv-hgatp@v8", "--exhaustive", "--shard", "0/99999999999999999999"], message: /--shard must be i\/n with 0 <= i < n <= 2000000/ },
+    { what: "a shard count beyond the bound's limit", argv: ["check", "riscv-hgatp@v8", "--exhaustive", "--shard", "0/2000001"], message: /--shard must be i\/n/ },
+    { what: "--depth without pct", argv: ["check", "riscv-hgatp@v8", "--depth", "2"], message: /--depth goes with --strategy pct/ },
+    { what: "--depth with --exhaustive", argv: ["check", "riscv-hgatp@v8", "--exhaustive", "--depth", "2"], message: /--depth applies to random runs, not --exhaustive/ },
+    { what: "--runs with --exhaustive", argv: ["check", "riscv-hgatp@v8", "--exhaustive", "--runs", "5"], message: /--runs applies to random runs, not --exhaustive/ },
+    { what: "--seed with --exhaustive", argv: ["check", "riscv-hgatp@v8", "--exhaustive", "--seed", "5"], message: /--seed applies to random runs, not --exhaustive/ },
+    { what: "--no-dpor without --exhaustive", argv: ["check", "riscv-hgatp@v8", "--no-dpor"], message: /--no-dpor goes with --exhaustive/ },
+    { what: "real --runs with --program", argv: ["real", "x86-caps", "--program", JSON.stringify([[VCPU0]]), "--runs", "5"], message: /--runs draws programs; --program gives the one to run/ },
+  ])
+    it(`${what} is refused on one line`, async () => {
+      await refused(argv, message);
+    });
 
   it("--workers beyond the core count is capped at it, and says so", async () => {
     expect(await main(["check", "riscv-hgatp@v8", "--exhaustive", "--threads", "2", "--calls", "1", "--workers", "256"])).toBe(0);

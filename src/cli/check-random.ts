@@ -105,8 +105,7 @@ function matrixText(o: RandomRun, r: CheckReport, k: number, layout: ReturnType<
   if (k === last) {
     lines.push(MATRIX_LEGEND);
     const rows = done.filter((x) => x.target === r.target);
-    const coverage = coverageLine(rows);
-    if (coverage) lines.push(coverage);
+    lines.push(coverageLine(rows));
     for (const row of rows) {
       // A variant from a file is replayed with that file.
       const source = o.subjects.find((s) => s.target === row.target && s.variant === row.variant)?.source;

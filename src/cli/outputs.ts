@@ -122,7 +122,7 @@ export function sectionOfRandom(subject: Subject, r: CheckReport): HtmlSection {
   return {
     subject,
     verdicts,
-    ...(r.coverage ? { coverage: r.coverage } : {}),
+    coverage: r.coverage ?? null,
     how: `random: ${r.stats.runs} runs, ${r.stats.executions} executions in ${r.stats.ms} ms (seed ${r.seed})`,
   };
 }
@@ -140,7 +140,7 @@ export function sectionOfExhaustive(subject: Subject, r: ExhaustiveResult): Html
   return {
     subject,
     verdicts,
-    ...(r.coverage ? { coverage: coverageSummary(subject.model, r.coverage) } : {}),
+    ...(r.coverage ? { coverage: coverageSummary(subject.model, r.coverage) ?? null } : {}),
     how: `exhaustive (<= ${r.bound.threads} threads x ${r.bound.calls} calls): ${statsText(r)}`,
   };
 }

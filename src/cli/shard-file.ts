@@ -61,7 +61,8 @@ const result = z
     coverage: z
       .strictObject({
         machine: z.string().max(200),
-        transitions: z.array(z.string().max(200)).max(100_000),
+        // Absent when the run did not check linearizable, whose search gives them (check/coverage.ts).
+        transitions: z.array(z.string().max(200)).max(100_000).optional(),
         // Covered lines of a variant's source, by file (check/lines.ts).
         lines: z.record(z.string().max(4096), z.array(z.number().int().min(1).max(10_000_000)).max(1_000_000)).optional(),
       })

@@ -120,7 +120,7 @@ export function checkRandom(subject: Subject, opts: RandomOptions): CheckReport 
   for (let t = 1; t <= opts.maxThreads; t++) for (let c = 1; c <= opts.maxCalls; c++) shapes.push([t, c]);
   shapes.sort((a, b) => a[0] * a[1] - b[0] * b[1] || a[0] - b[0]);
   const toThreads = (p: number[][]): Call[][] => p.map((t) => t.map((k) => alphabet[k]!));
-  const coverage = new CoverageRecorder(subject.model);
+  const coverage = new CoverageRecorder(subject.model, wanted);
   const run = (p: number[][], d: number[]): Execution => {
     executions++;
     const ex = subject.execute(toThreads(p), new DecisionScheduler(d));

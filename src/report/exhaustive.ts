@@ -7,7 +7,7 @@ import { describeCall } from "../program/describe.js";
 import type { Subject } from "../targets/target.js";
 import { coverageSummary } from "../check/coverage.js";
 import { exercisedNote, linesSummary } from "../check/lines.js";
-import { coverageJson, coverageText } from "./coverage.js";
+import { coverageFields, coverageText } from "./coverage.js";
 import { counterexampleJson } from "./json.js";
 import type { SubjectResultJson } from "./schema.js";
 import { counterexampleText, sizeText } from "./text.js";
@@ -124,7 +124,7 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult): SubjectRe
         ? { property: p, verdict: "violated" as const, counterexample: counterexampleJson(cx), counterexamples: all.get(p)!.map(counterexampleJson) }
         : { property: p, verdict: coversBound(r) ? ("holds" as const) : ("incomplete" as const) };
     }),
-    coverage: r.coverage ? coverageJson(coverageSummary(subject.model, r.coverage)) : null,
+    ...(r.coverage ? coverageFields(coverageSummary(subject.model, r.coverage)) : { coverage: null }),
     /** The variant's declared lines against those the explored executions ran, and the note every statement carries. */
     lines: linesSummary(subject, r.coverage?.lines),
     exercised: exercisedNote(subject, r.coverage?.lines),

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { CoverageSummary } from "../check/coverage.js";
+import { NOT_RECORDED } from "../check/coverage.js";
 import type { Counterexample } from "../explore/counterexample.js";
 import { describeCall } from "../program/describe.js";
 import type { Subject } from "../targets/target.js";
@@ -31,7 +32,8 @@ export type HtmlVerdict =
 export interface HtmlSection {
   readonly subject: Subject;
   readonly verdicts: readonly HtmlVerdict[];
-  readonly coverage?: CoverageSummary;
+  /** Null when the run recorded none (NOT_RECORDED); absent when the section is no run (a replay). */
+  readonly coverage?: CoverageSummary | null;
   /** How the run explored (runs and seed, or the exhaustive bound): one line. */
   readonly how?: string;
 }
@@ -198,7 +200,7 @@ ${rows}
 </tbody></table>
 ${s.how ? `<p class="muted">${esc(s.how)}</p>` : ""}
 ${cxs.join("\n")}
-${s.coverage ? coverageHtml(subject, s.coverage) : ""}
+${s.coverage ? coverageHtml(subject, s.coverage) : s.coverage === null ? `<div class="coverage"><h4>Model coverage: ${esc(NOT_RECORDED)}</h4></div>` : ""}
 </section>`;
 }
 

@@ -6,7 +6,7 @@
 import type { Counterexample } from "../explore/counterexample.js";
 import type { CheckReport } from "../explore/random.js";
 import { VERSION } from "../version.js";
-import { coverageJson } from "./coverage.js";
+import { coverageFields } from "./coverage.js";
 import type { CounterexampleJsonT, Output, RealResultJson, SubjectResultJson } from "./schema.js";
 import { SCHEMA_VERSION } from "./schema-version.js";
 
@@ -49,7 +49,7 @@ export function checkReportJson(report: CheckReport): SubjectResultJson {
     replay: first && first.verdict === "violated" ? first.counterexample.replay : null,
     seed: report.seed,
     stats: { ...report.stats },
-    coverage: report.coverage ? coverageJson(report.coverage) : null,
+    ...coverageFields(report.coverage),
     lines: report.lines ?? null,
     properties: report.verdicts.map((v) =>
       v.verdict === "violated"

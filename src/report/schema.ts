@@ -80,7 +80,9 @@ export const SubjectJson = z
     properties: z.array(PropertyVerdict),
     seed: z.int().optional(),
     stats: z.looseObject({ executions: count.optional(), ms: z.number().nonnegative().optional() }).optional(),
+    /** The reference machine's states and transitions the run reached; null when it recorded none (coverageNote says why). */
     coverage: Coverage.nullable().optional(),
+    coverageNote: z.string().optional().describe("why coverage is null: the run did not make the search it is recorded from"),
     /** Exhaustive: a statement per holding property, only when the run covers its whole bound. */
     proof: z.array(z.string()).optional(),
     /** Exhaustive: "bound", or which part of it this result covers. */

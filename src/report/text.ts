@@ -50,7 +50,7 @@ export function checkReportText(report: CheckReport, subject: Subject): string {
       `PCT, depth ${s.pct.depth}: each run finds a bug of depth ${s.pct.depth} with probability >= 1/(n k^(d-1)) = ` +
         `${(s.pct.perRun * 100).toPrecision(3)}% (n = ${s.pct.threads} threads, k = ${s.pct.steps} steps)`,
     );
-  if (report.coverage) out.push(coverageText(report.coverage));
+  out.push(coverageText(report.coverage));
   return out.join("\n");
 }
 

@@ -193,7 +193,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   // The programs of the smallest violating size so far, per property, for the preemption pass.
   const candidates = new Map<string, { size: number; programs: number[] }>();
   const all = enumeratePrograms(bound);
-  const coverage = new CoverageRecorder(subject.model);
+  const coverage = new CoverageRecorder(subject.model, wanted.map((p) => p.name));
   const found = opts.found ?? new Int32Array(wanted.length).fill(NOT_FOUND);
   let programs = 0;
   let executions = 0;

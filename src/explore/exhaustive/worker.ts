@@ -2,6 +2,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { isInputError } from "../../cli/errors.js";
 import { findTarget } from "../../targets/registry.js";
+import { throttledProgress } from "../progress-throttle.js";
 import type { TargetOptions } from "../../targets/target.js";
 import type { ExhaustiveOptions } from "./check.js";
 import { checkExhaustive } from "./check.js";
@@ -28,7 +29,6 @@ try {
   // Loaded: say so, then wait for the first program the main thread did not explore.
   Atomics.add(job.ready, 0, 1);
   const start = await new Promise<{ fromIndex: number }>((resolve) => parentPort!.once("message", resolve));
-  let last = 0;
   const result = checkExhaustive(subject, {
     ...job.opts,
     fromIndex: start.fromIndex,
@@ -36,12 +36,7 @@ try {
     onLayer(size, shortest) {
       parentPort!.postMessage({ kind: "layer", size, shortest });
     },
-    onProgress(done, total, executions) {
-      const now = Date.now();
-      if (now - last < 100 && done < total) return;
-      last = now;
-      parentPort!.postMessage({ kind: "progress", done, total, executions });
-    },
+    onProgress: throttledProgress((done, total, executions) => parentPort!.postMessage({ kind: "progress", done, total, executions })),
   });
   parentPort!.postMessage({ kind: "done", result });
 } catch (e) {

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import { isInputError } from "../../cli/errors.js";
 import { checkExhaustive } from "../../explore/exhaustive/check.js";
+import { throttledProgress } from "../../explore/progress-throttle.js";
 import { checkRandom } from "../../explore/random.js";
 import { DecisionScheduler } from "../../kernel/schedulers/decisions.js";
 import { UsageError } from "../../targets/errors.js";
@@ -109,16 +110,9 @@ function subjectFor(options: TargetOptions): Subject {
   return s;
 }
 
-/** A run's progress, sent to the checker at most every 100 ms (and at the end). */
-function progressTo(id: number): (done: number, total: number, executions: number) => void {
-  let last = 0;
-  return (done, total, executions) => {
-    const now = Date.now();
-    if (now - last < 100 && done < total) return;
-    last = now;
-    parentPort!.postMessage({ id, kind: "progress", done, total, executions } satisfies Reply);
-  };
-}
+/** A run's progress, sent to the checker (throttled). */
+const progressTo = (id: number) =>
+  throttledProgress((done, total, executions) => parentPort!.postMessage({ id, kind: "progress", done, total, executions } satisfies Reply));
 
 function answer(req: Request): Reply {
   const s = subjectFor(req.options);

@@ -87,7 +87,7 @@ const exhaustiveResult = z.object({
   properties: z.array(z.string()),
   findings: z.record(z.string(), finding),
   ms: nat,
-  coverage: z.object({ machine: z.string(), transitions: z.array(z.string()) }).optional(),
+  coverage: z.object({ machine: z.string(), transitions: z.array(z.string()).optional() }).optional(),
 });
 
 /** What a property name in an answer must be: one the subject has. */
