@@ -5,7 +5,8 @@
  * a <failure> whose message is the violation and whose body has the counterexample and
  * its replay command; a property not checked under the options (n/a), or one that holds
  * on part of an exhaustive bound only, is <skipped/> with the reason in its output; a
- * subject an interrupted run did not finish is an <error>.
+ * subject an interrupted run did not finish is an <error>. `real` prints its report as one
+ * suite the same way (its cases: src/real/tests.ts).
  */
 import junitModule from "junit-report-builder";
 import type { Builder } from "junit-report-builder";

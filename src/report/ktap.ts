@@ -17,7 +17,8 @@
  *
  * A property that holds only on part of an exhaustive bound (a shard) is a SKIP naming
  * the part, never an "ok": a skip claims nothing. Subjects are printed as they finish
- * (the plan line comes first, from the subjects asked for).
+ * (the plan line comes first, from the subjects asked for). `real` prints its report as
+ * one test the same way (its cases: src/real/tests.ts).
  */
 import type { SubjectResultJson } from "./schema.js";
 import type { TestGroup } from "./test-cases.js";
