@@ -683,7 +683,7 @@ static double now(void)
     const fixed = opts.iterations ?? 0;
     body.push(`\t/* argv[1]: a fixed number of iterations; without it, as many as fit in SECONDS. */
 	long iterations = argc > 1 ? atol(argv[1]) : ${fixed};
-	long iter, hits = 0;
+	long iter, hits = 0, first_hit = 0;
 	struct outcome shown[NCALLS];
 	double start = now();
 
@@ -708,6 +708,7 @@ static double now(void)
 		/* Show the first iteration that gave the counterexample's results, else the last. */
 		if (r != ${REPRO_EXIT.documented}) {
 			if (hits++ == 0) {
+				first_hit = iter + 1;
 				result = r;
 				memcpy(shown, got, sizeof(got));
 			}
@@ -719,7 +720,10 @@ static double now(void)
 	memcpy(got, shown, sizeof(got));
 	printf("${plan.target}@${plan.variant} ${plan.property}: the counterexample's results in %ld of %ld iterations (%.1f%%, %.1f s)\\n",
 	       hits, iter, iter ? 100.0 * hits / iter : 0.0, now() - start);
-	printf("%s, call by call:\\n", hits ? "the first iteration that gave them" : "the last iteration");
+	if (hits)
+		printf("the first iteration that gave them: %ld, call by call:\\n", first_hit);
+	else
+		printf("the last iteration, call by call:\\n");
 	verdict(1);
 	atomic_store(&stop, 1);
 	pthread_barrier_wait(&ready);
