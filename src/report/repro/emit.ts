@@ -59,6 +59,8 @@ export interface Dialect {
   skip(why: string): string;
   /** Statements: skip unless the host has capability `cap`. */
   require(cap: string, why: string): string;
+  /** Statements: skip unless the VM just created has capability `cap` (KVM_CHECK_EXTENSION on the VM fd). */
+  requireOnVm(cap: string, why: string): string;
   /** Statements at the end of main: act on `result` (an exit status as verdict() gives). */
   readonly finish: string;
   /** Expression: create a guest_memfd of `size` bytes. */
@@ -345,6 +347,9 @@ function vmSetup(ctx: Ctx): string {
   }
   const gsize = gmemSize(plan);
   if (gsize > 0) {
+    // Which VMs may have guest_memfd is per VM type: until 6.18, only those with private
+    // memory (KVM_X86_SW_PROTECTED_VM...), not the default one these programs create.
+    out.push(d.requireOnVm("KVM_CAP_GUEST_MEMFD", "this kernel has no guest_memfd for a VM of the default type (KVM_CAP_GUEST_MEMFD on the VM is 0)"));
     out.push(`\tgmem_fd = ${d.createGmem(`${gsize}UL`)};`);
     out.push(failIf(d, "gmem_fd < 0", "setup: KVM_CREATE_GUEST_MEMFD failed: %s\\n", "strerror(errno)", "\t"));
   }
