@@ -4,7 +4,7 @@
  * prepares it (.ci/run does, before the tests). Tests that need it skip with `why`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
 import { placement } from "../src/report/repro/kernel-tree.js";
@@ -41,3 +41,15 @@ export function buildSelftests(sources: readonly { name: string; c: string }[], 
 }
 
 export const removeAll = (files: readonly string[]): void => files.forEach((f) => rmSync(f, { force: true }));
+
+/**
+ * The kernel's KTAP reader (tools/testing/kunit, kunit_parser.py) and python3 to run it:
+ * in this tree, $KERNEL_TREE, or Debian's linux-source unpacked under /usr/src; null
+ * where there is none.
+ */
+export function kunitDir(): string | null {
+  if (spawnSync("python3", ["--version"]).status !== 0) return null;
+  const trees = [tree, process.env.KERNEL_TREE, ...(existsSync("/usr/src") ? readdirSync("/usr/src").filter((d) => d.startsWith("linux-source-")).map((d) => join("/usr/src", d)) : [])];
+  for (const t of trees) if (t && existsSync(join(t, "tools/testing/kunit/kunit_parser.py"))) return join(t, "tools/testing/kunit");
+  return null;
+}

@@ -12,6 +12,7 @@ import type { Call } from "../src/kernel/rt/trace.js";
 import { RealBackend } from "../src/real/backend.js";
 import { devicePath, probeDevice } from "../src/real/device.js";
 import { EXIT_REASON_FIXTURE } from "../src/real/exit-reasons.js";
+import { testWatchdogMs } from "./real-watchdog.js";
 
 const device = devicePath();
 const { available, why } = probeDevice(device);
@@ -24,7 +25,7 @@ const kvmMaps = () => mapLines().filter((l) => /kvm/.test(l)).length;
 
 describe.skipIf(!available)(`hygiene (needs a usable KVM device: ${why || device})`, () => {
   it("10,000 executions leak no fd and no mapping", () => {
-    const b = new RealBackend({ device, watchdogMs: 20 });
+    const b = new RealBackend({ device, watchdogMs: testWatchdogMs });
     const small: Call[] = [{ ioctl: "KVM_CREATE_VCPU", fd: "vm", id: 0 }, { ioctl: "KVM_CREATE_VCPU", fd: "vm", id: 1 }];
     const withRun: Call[] = [{ ioctl: "KVM_RUN", fd: { vcpu: 0 }, immediate_exit: 0, guest: "io" }, { ioctl: "KVM_RUN", fd: { vcpu: 0 }, immediate_exit: 1, guest: null }];
     // Warm up (koffi, the arena, the signal timer) before counting.

@@ -22,6 +22,7 @@ import { runDifferential } from "../src/real/differential.js";
 import { EXIT_REASON_FIXTURE, runExitReasons } from "../src/real/exit-reasons.js";
 import type { Subject } from "../src/targets/target.js";
 import { run } from "../src/targets/memfault/alphabet.js";
+import { testWatchdogMs } from "./real-watchdog.js";
 
 const device = devicePath();
 const { available, why } = probeDevice(device);
@@ -102,14 +103,16 @@ describe("without a usable device", () => {
 describe.skipIf(!available)(`the real backend (${needs})`, () => {
   let b: RealBackend;
   beforeAll(() => {
-    b = new RealBackend({ device, arenaSize: 1 << 20, watchdogMs: 20 });
+    b = new RealBackend({ device, arenaSize: 1 << 20, watchdogMs: testWatchdogMs });
   });
   afterAll(() => b.close());
 
   const rs = (calls: Call[], fixture: Call[] = []) => b.execute(calls, fixture).results.map((r) => r.r);
 
   it("runs x86-caps calls with the kernel's returns and errnos", () => {
-    expect(rs([vcpu(0), vcpu(0), vcpu(4096)])).toEqual([0, -EEXIST, -EINVAL]);
+    // The first id past the kernel's limit (KVM_MAX_VCPU_IDS, which its config sets).
+    const [maxId] = rs([{ ioctl: "KVM_CHECK_EXTENSION", fd: "system", cap: "KVM_CAP_MAX_VCPU_ID" }]);
+    expect(rs([vcpu(0), vcpu(0), vcpu(maxId!)])).toEqual([0, -EEXIST, -EINVAL]);
     expect(rs([cap("KVM_CAP_X86_DISABLE_EXITS", 2), vcpu(0), cap("KVM_CAP_X86_DISABLE_EXITS", 2)])).toEqual([0, 0, -EINVAL]);
     expect(rs([slot(0, 0, 0x2000, 0), slot(1, 0x1000, 0x1000, 0x4000), slot(1, 0x4000, 0x1000, 0x1000 + 1)])).toEqual([0, -EEXIST, -EINVAL]);
     expect(rs([{ ioctl: "KVM_SET_BOOT_CPU_ID", fd: "vm", id: 0 }, vcpu(0), { ioctl: "KVM_SET_BOOT_CPU_ID", fd: "vm", id: 0 }])[2]).toBeLessThan(0);

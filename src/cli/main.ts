@@ -298,7 +298,8 @@ export async function main(argv: string[], write: (s: string) => void = (s) => v
     .option("--device <path>", "the KVM device (default $KVM_DEVICE or /dev/kvm)")
     .option("--watchdog <ms>", "stop a KVM_RUN after this many milliseconds", intIn("--watchdog", 1, 60_000))
     .option("--program <json>", "run this program ([[call, ...], ...]) instead of drawing programs")
-    .option("--json", "print JSON")
+    .option("--json", "print JSON (the same as --format json)")
+    .option("--format <format>", FORMAT_HELP, oneOf("--format", FORMATS))
     .action((target: string, o: RealOpts) => {
       // The real backend (koffi's native module, fast-check) loads only for this command.
       action = async () => (await import("../real/cli.js")).runReal(target, o, out(o));

@@ -21,6 +21,12 @@ import { runExitReasons } from "./exit-reasons.js";
 import { runRace } from "./race.js";
 import { comparisonJson, differentialJson, exitReasonJson, raceJson } from "./json.js";
 import { comparisonText, differentialText, exitReasonText, raceText } from "./report.js";
+import { comparisonTests, differentialTests, exitReasonTests, raceTests } from "./tests.js";
+import type { Format } from "../cli/run-output.js";
+import { formatOf } from "../cli/run-output.js";
+import { junitGroupsXml } from "../report/junit.js";
+import { ktapHeader, ktapTest } from "../report/ktap.js";
+import type { TestGroup } from "../report/test-cases.js";
 
 export interface RealOpts {
   runs?: number;
@@ -33,10 +39,26 @@ export interface RealOpts {
   /** A program as JSON: an array of threads, each an array of calls. */
   program?: string;
   json?: boolean;
+  /** text (default), json, ktap or junit (cli/run-output.ts's formats). */
+  format?: string;
 }
 
 /** One report in the --json envelope every command prints (report/schema.ts checks its shape as it is printed). */
 const asJson = (x: unknown): string => outputJsonText("real", [x as RealResultJson]).trimEnd();
+
+/** One report in the run's format: each format's rendering is made only when asked for. */
+function render(format: Format, text: () => string, json: () => unknown, tests: () => TestGroup): string {
+  switch (format) {
+    case "json":
+      return `${asJson(json())}\n`;
+    case "ktap":
+      return ktapHeader(1) + ktapTest(1, tests());
+    case "junit":
+      return junitGroupsXml([tests()]);
+    case "text":
+      return `${text()}\n`;
+  }
+}
 
 /** `--program '[[{"ioctl": ...}], [...]]'`: threads of calls (program/schema.ts checks every field), or a one-line error. */
 export function parseProgram(json: string): Threads {
@@ -78,7 +100,8 @@ function commandLine(spec: string, o: RealOpts, seed: number, runs: number): str
 }
 
 export async function runReal(spec: string, o: RealOpts, write: (s: string) => void): Promise<number> {
-  if (o.json) await loadOutputSchema();
+  const format = formatOf(o);
+  if (format === "json") await loadOutputSchema();
   const seed = o.seed ?? Date.now() % 2 ** 31;
   const device = devicePath(o.device);
   const watchdogMs = o.watchdog ?? 50;
@@ -94,7 +117,14 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
     try {
       const rep = runExitReasons(backend, { runs, seed, calls: o.calls ?? 6 });
       const command = commandLine(spec, o, seed, runs);
-      write(`${o.json ? asJson(exitReasonJson(rep, { device, command })) : exitReasonText(rep, device, command)}\n`);
+      write(
+        render(
+          format,
+          () => exitReasonText(rep, device, command),
+          () => exitReasonJson(rep, { device, command }),
+          () => exitReasonTests(rep, device, command),
+        ),
+      );
       return rep.outcomes.every((x) => x.holds) ? 0 : 1;
     } finally {
       backend.close();
@@ -129,7 +159,17 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
         },
         given ? [given] : undefined,
       );
-      write(`${o.json ? asJson(raceJson(rep, { device })) : raceText(rep, device)}\n`);
+      const command = given
+        ? `kvm-ordercheck real ${spec} --program '${JSON.stringify(given)}' --repeat ${rep.options.repeat}${o.device !== undefined ? ` --device ${o.device}` : ""}`
+        : `${commandLine(spec, o, seed, rep.options.programs)} --threads ${threads} --repeat ${rep.options.repeat}`;
+      write(
+        render(
+          format,
+          () => raceText(rep, device),
+          () => raceJson(rep, { device }),
+          () => raceTests(rep, device, command),
+        ),
+      );
       const bad = rep.programs.some((p) => p.notLinearizable > 0 || p.real.some((r) => !r.possible));
       return bad ? 1 : 0;
     } finally {
@@ -142,8 +182,14 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
     const backend = backendFor(device, arenaSizeFor([...arenaCalls, ...given.flat()]), watchdogMs);
     try {
       const calls = compareProgram(subject, backend, given[0]!);
+      const command = `kvm-ordercheck real ${spec} --program '${JSON.stringify(given)}'${o.device !== undefined ? ` --device ${o.device}` : ""}`;
       write(
-        `${o.json ? asJson(comparisonJson(subject.target, subject.variant, calls, { device })) : comparisonText(subject.target, subject.variant, calls, device)}\n`,
+        render(
+          format,
+          () => comparisonText(subject.target, subject.variant, calls, device),
+          () => comparisonJson(subject.target, subject.variant, calls, { device }),
+          () => comparisonTests(subject.target, subject.variant, calls, device, command),
+        ),
       );
       return calls.some((c) => c.differs) ? 1 : 0;
     } finally {
@@ -155,7 +201,14 @@ export async function runReal(spec: string, o: RealOpts, write: (s: string) => v
   try {
     const rep = runDifferential(subject, backend, { runs, seed, calls: o.calls ?? 6 });
     const command = commandLine(spec, o, seed, runs);
-    write(`${o.json ? asJson(differentialJson(rep, { device, command })) : differentialText(rep, device, command)}\n`);
+    write(
+      render(
+        format,
+        () => differentialText(rep, device, command),
+        () => differentialJson(rep, { device, command }),
+        () => differentialTests(rep, device, command),
+      ),
+    );
     return rep.differences.length ? 1 : 0;
   } finally {
     backend.close();

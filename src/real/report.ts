@@ -9,13 +9,14 @@ import type { ExitReasonReport } from "./exit-reasons.js";
 import type { RaceReport } from "./race.js";
 import type { RealResult } from "./session.js";
 
-const realResult = (call: Call, r: RealResult): string => `${describeResult(call, r)}${r.watchdog ? " (watchdog)" : ""}`;
+export const realResult = (call: Call, r: RealResult): string => `${describeResult(call, r)}${r.watchdog ? " (watchdog)" : ""}`;
 
-function comparisonRows(calls: readonly CallComparison[], first: number): string[] {
+/** A program's calls with the model's and the kernel's results, the first difference marked (in red when `colour`). */
+export function comparisonRows(calls: readonly CallComparison[], first: number, colour = true): string[] {
   const w = Math.max(...calls.map((c) => describeCall(c.call).length));
   const out = [`  ${"call".padEnd(w)}  ${"model".padEnd(22)}  real kernel`];
   calls.forEach((c, k) => {
-    const mark = k === first ? pc.red("≠") : c.differs ? "≠" : " ";
+    const mark = k === first && colour ? pc.red("≠") : c.differs ? "≠" : " ";
     const model = c.model ? describeResult(c.call, c.model as CallResult) : "no return";
     out.push(`${mark} ${describeCall(c.call).padEnd(w)}  ${model.padEnd(22)}  ${realResult(c.call, c.real)}`);
   });
@@ -80,7 +81,7 @@ export function exitReasonText(rep: ExitReasonReport, device: string, command: s
 }
 
 /** "0,-16 | -22" → "0, -1 EBUSY | -1 EINVAL" */
-const prettyOutcome = (key: string): string =>
+export const prettyOutcome = (key: string): string =>
   key
     .split(" | ")
     .map((t) => t.split(",").map((r) => (r === "—" ? r : formatReturn(Number(r)))).join(", "))

@@ -5,14 +5,14 @@
  * a <failure> whose message is the violation and whose body has the counterexample and
  * its replay command; a property not checked under the options (n/a), or one that holds
  * on part of an exhaustive bound only, is <skipped/> with the reason in its output; a
- * subject an interrupted run did not finish is an <error>.
+ * subject an interrupted run did not finish is an <error>. `real` prints its report as one
+ * suite the same way (its cases: src/real/tests.ts).
  */
 import { createRequire } from "node:module";
 import type { Builder } from "junit-report-builder";
 import type { SubjectResultJson } from "./schema.js";
-import type { Call } from "../kernel/rt/trace.js";
-import { describeCall } from "../program/describe.js";
-import { sizeText } from "./text.js";
+import type { TestGroup } from "./test-cases.js";
+import { subjectTests } from "./test-cases.js";
 
 export interface JunitInput {
   readonly results: readonly SubjectResultJson[];
@@ -28,32 +28,7 @@ const junitBuilder = (): Builder => (loaded ??= createRequire(import.meta.url)("
 
 export function junitXml(input: JunitInput): string {
   const builder = junitBuilder().newBuilder().name("kvm-ordercheck");
-  for (const r of input.results) {
-    const name = `${r.target}@${r.variant}`;
-    const suite = builder.testSuite().name(name);
-    if (r.stats?.ms !== undefined) suite.time(r.stats.ms / 1000);
-    suite.property("mode", r.mode);
-    if (r.seed !== undefined) suite.property("seed", String(r.seed));
-    const partial = typeof r.covers === "string" && r.covers !== "bound" ? r.covers : null;
-    for (const p of r.properties) {
-      const tc = suite.testCase().className(name).name(p.property);
-      if (p.verdict === "violated") {
-        const cx = p.counterexample;
-        tc.failure(cx.message, p.property).stacktrace(
-          [
-            `counterexample: ${sizeText(cx.size)}; decisions [${cx.decisions.join(", ")}]`,
-            ...cx.threads.map((t, i) => `T${i}: ${t.map((c) => describeCall(c as unknown as Call)).join("; ")}`),
-            `replay: kvm-ordercheck replay ${cx.replay}`,
-          ].join("\n"),
-        );
-      } else if (p.verdict === "n/a") tc.skipped().standardOutput(`not checked: ${p.why}`);
-      else if (partial) tc.skipped().standardOutput(`holds on part of the bound only: ${partial}`);
-      else {
-        const proof = r.proof?.find((s) => s.startsWith(`${p.property} holds`));
-        if (proof) tc.standardOutput(`proof: ${proof}`);
-      }
-    }
-  }
+  addSuites(builder, input.results.map(subjectTests));
   for (const name of input.unfinished ?? []) {
     const suite = builder.testSuite().name(name);
     suite
@@ -63,4 +38,25 @@ export function junitXml(input: JunitInput): string {
       .error(`interrupted${input.interrupted ? ` by ${input.interrupted}` : ""} before ${name} was finished: no verdict`, "interrupted");
   }
   return `${builder.build()}\n`;
+}
+
+/** Groups of tests (a real backend's reports) as one document: a suite per group. */
+export function junitGroupsXml(groups: readonly TestGroup[]): string {
+  const builder = junitBuilder().newBuilder().name("kvm-ordercheck");
+  addSuites(builder, groups);
+  return `${builder.build()}\n`;
+}
+
+function addSuites(builder: Builder, groups: readonly TestGroup[]): void {
+  for (const g of groups) {
+    const suite = builder.testSuite().name(g.name);
+    if (g.seconds !== undefined) suite.time(g.seconds);
+    for (const [k, v] of Object.entries(g.properties)) suite.property(k, v);
+    for (const c of g.cases) {
+      const tc = suite.testCase().className(g.name).name(c.name);
+      if (c.verdict === "fail") tc.failure(c.message ?? "failed", c.name).stacktrace((c.details ?? []).join("\n"));
+      else if (c.verdict === "skip") tc.skipped().standardOutput(c.message ?? "");
+      else if (c.note) tc.standardOutput(c.note);
+    }
+  }
 }

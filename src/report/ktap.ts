@@ -17,10 +17,12 @@
  *
  * A property that holds only on part of an exhaustive bound (a shard) is a SKIP naming
  * the part, never an "ok": a skip claims nothing. Subjects are printed as they finish
- * (the plan line comes first, from the subjects asked for).
+ * (the plan line comes first, from the subjects asked for). `real` prints its report as
+ * one test the same way (its cases: src/real/tests.ts).
  */
 import type { SubjectResultJson } from "./schema.js";
-import { sizeText } from "./text.js";
+import type { TestGroup } from "./test-cases.js";
+import { subjectTests } from "./test-cases.js";
 
 const INDENT = "  ";
 
@@ -40,34 +42,21 @@ export function ktapHeader(subjects: number): string {
 
 /** The test of one subject: its properties as subtests, then its own result line. */
 export function ktapSubject(number: number, r: SubjectResultJson): string {
+  return ktapTest(number, subjectTests(r));
+}
+
+/** A group as one test: its cases as subtests (a failure's message and details as diagnostics before it), then its result line. */
+export function ktapTest(number: number, group: TestGroup): string {
   const sub = INDENT;
-  const lines = ["KTAP version 1", `1..${r.properties.length}`].map((l) => sub + l);
-  const partial = typeof r.covers === "string" && r.covers !== "bound" ? r.covers : null;
-  r.properties.forEach((p, k) => {
-    const n = k + 1;
-    const name = description(p.property);
-    if (p.verdict === "violated") {
-      const cx = p.counterexample;
-      lines.push(...diagnostics(`${p.property}: ${cx.message}`, sub));
-      lines.push(`${sub}# counterexample: ${sizeText(cx.size)}`);
-      lines.push(`${sub}# replay: kvm-ordercheck replay ${cx.replay}`);
-      lines.push(`${sub}not ok ${n} ${name}`);
-    } else if (p.verdict === "n/a") {
-      lines.push(`${sub}ok ${n} ${name} # SKIP ${description(p.why)}`);
-    } else if (partial) {
-      lines.push(`${sub}ok ${n} ${name} # SKIP holds on part of the bound only (${description(partial)})`);
-    } else {
-      const proof = r.proof?.find((s) => s.startsWith(`${p.property} holds`));
-      if (proof) lines.push(...diagnostics(`proof: ${proof}`, sub));
-      lines.push(`${sub}ok ${n} ${name}`);
-    }
+  const lines = ["KTAP version 1", `1..${group.cases.length}`].map((l) => sub + l);
+  group.cases.forEach((c, k) => {
+    const head = `${sub}${c.verdict === "fail" ? "not ok" : "ok"} ${k + 1} ${description(c.name)}`;
+    if (c.verdict === "fail") lines.push(...diagnostics([`${c.name}: ${c.message ?? "failed"}`, ...(c.details ?? [])].join("\n"), sub), head);
+    else if (c.verdict === "skip") lines.push(`${head} # SKIP ${description(c.message ?? "")}`);
+    else lines.push(...(c.note ? diagnostics(c.note, sub) : []), head);
   });
-  const failed = r.properties.filter((p) => p.verdict === "violated").length;
-  const how = [r.mode, r.seed !== undefined ? `seed ${r.seed}` : null, r.stats?.executions !== undefined ? `${r.stats.executions} executions` : null]
-    .filter(Boolean)
-    .join(", ");
-  lines.push(`# ${r.target}@${r.variant}: ${failed ? `${failed} of ${r.properties.length} properties violated` : "nothing found"} (${how})`);
-  lines.push(`${failed ? "not ok" : "ok"} ${number} ${description(`${r.target}@${r.variant}`)}`);
+  const failed = group.cases.some((c) => c.verdict === "fail");
+  lines.push(...diagnostics(group.summary, ""), `${failed ? "not ok" : "ok"} ${number} ${description(group.name)}`);
   return `${lines.join("\n")}\n`;
 }
 

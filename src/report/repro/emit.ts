@@ -59,6 +59,8 @@ export interface Dialect {
   skip(why: string): string;
   /** Statements: skip unless the host has capability `cap`. */
   require(cap: string, why: string): string;
+  /** Statements: skip unless the VM just created has capability `cap` (KVM_CHECK_EXTENSION on the VM fd). */
+  requireOnVm(cap: string, why: string): string;
   /** Statements at the end of main: act on `result` (an exit status as verdict() gives). */
   readonly finish: string;
   /** Expression: create a guest_memfd of `size` bytes. */
@@ -345,6 +347,9 @@ function vmSetup(ctx: Ctx): string {
   }
   const gsize = gmemSize(plan);
   if (gsize > 0) {
+    // Which VMs may have guest_memfd is per VM type: until 6.18, only those with private
+    // memory (KVM_X86_SW_PROTECTED_VM...), not the default one these programs create.
+    out.push(d.requireOnVm("KVM_CAP_GUEST_MEMFD", "this kernel has no guest_memfd for a VM of the default type (KVM_CAP_GUEST_MEMFD on the VM is 0)"));
     out.push(`\tgmem_fd = ${d.createGmem(`${gsize}UL`)};`);
     out.push(failIf(d, "gmem_fd < 0", "setup: KVM_CREATE_GUEST_MEMFD failed: %s\\n", "strerror(errno)", "\t"));
   }
@@ -683,7 +688,7 @@ static double now(void)
     const fixed = opts.iterations ?? 0;
     body.push(`\t/* argv[1]: a fixed number of iterations; without it, as many as fit in SECONDS. */
 	long iterations = argc > 1 ? atol(argv[1]) : ${fixed};
-	long iter, hits = 0;
+	long iter, hits = 0, first_hit = 0;
 	struct outcome shown[NCALLS];
 	double start = now();
 
@@ -708,6 +713,7 @@ static double now(void)
 		/* Show the first iteration that gave the counterexample's results, else the last. */
 		if (r != ${REPRO_EXIT.documented}) {
 			if (hits++ == 0) {
+				first_hit = iter + 1;
 				result = r;
 				memcpy(shown, got, sizeof(got));
 			}
@@ -719,7 +725,10 @@ static double now(void)
 	memcpy(got, shown, sizeof(got));
 	printf("${plan.target}@${plan.variant} ${plan.property}: the counterexample's results in %ld of %ld iterations (%.1f%%, %.1f s)\\n",
 	       hits, iter, iter ? 100.0 * hits / iter : 0.0, now() - start);
-	printf("%s, call by call:\\n", hits ? "the first iteration that gave them" : "the last iteration");
+	if (hits)
+		printf("the first iteration that gave them: %ld, call by call:\\n", first_hit);
+	else
+		printf("the last iteration, call by call:\\n");
 	verdict(1);
 	atomic_store(&stop, 1);
 	pthread_barrier_wait(&ready);

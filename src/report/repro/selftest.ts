@@ -119,6 +119,7 @@ static __maybe_unused void teardown_vm(void)
     fail: (fmt, args) => [`TEST_FAIL("${fmt.replace(/\\n$/, "")}"${args ? `, ${args}` : ""});`],
     skip: (why) => `ksft_exit_skip("%s\\n", ${cstr(why)});`,
     require: (cap) => `\tTEST_REQUIRE(kvm_has_cap(${cap}));`,
+    requireOnVm: (cap) => `\tTEST_REQUIRE(vm_check_cap(vm, ${cap}));`,
     finish: `\tTEST_ASSERT(result != ${REPRO_EXIT.reproduced}, "%s", ${cstr(`the buggy outcome reproduced: ${plan.property}: ${plan.message}`)});
 	if (result == ${REPRO_EXIT.internal})
 		printf("the results match the counterexample's, but they are a documented outcome too: the violation is inside the kernel\\n");

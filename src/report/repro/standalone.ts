@@ -105,6 +105,8 @@ if (vm_fd < 0) {
     `if ((${expr}) < 0) {\n\t\tfprintf(stderr, "setup: %s failed: %s\\n", ${JSON.stringify(what)}, strerror(errno));\n\t\texit(${REPRO_EXIT.error});\n\t}`,
   fail: (fmt, args) => [`fprintf(stderr, "${fmt}"${args ? `, ${args}` : ""});`, `exit(${REPRO_EXIT.error});`],
   skip: (why) => `printf("skip: %s\\n", "${why}");\n\treturn ${REPRO_EXIT.skip};`,
+  requireOnVm: (cap, why) =>
+    `\tif (ioctl(vm_fd, KVM_CHECK_EXTENSION, (unsigned long)${cap}) <= 0) {\n\t\tprintf("skip: %s\\n", "${why}");\n\t\texit(${REPRO_EXIT.skip});\n\t}`,
   require: (cap, why) =>
     `\tif (ioctl(kvm_fd, KVM_CHECK_EXTENSION, (unsigned long)${cap}) <= 0) {\n\t\tprintf("skip: %s\\n", "${why}");\n\t\texit(${REPRO_EXIT.skip});\n\t}`,
   finish: `\tif (result == ${REPRO_EXIT.reproduced})
