@@ -100,7 +100,7 @@ describe("kvm-ordercheck CLI, memory-fault targets", () => {
     });
 
   it("a replay token whose program has a call the target does not know: exit 2", async () => {
-    const { encodeReplay } = await import("../src/explore/replay.js");
+    const { encodeReplay } = await import("../src/explore/replay-token.js");
     const token = encodeReplay({
       target: "arm64-memfault",
       variant: "current",

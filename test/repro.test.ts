@@ -62,6 +62,13 @@ function run(bin: string, args: readonly string[] = []): { status: number | null
 const kvmUsable = devicePath() === DEFAULT_DEVICE && probeDevice(DEFAULT_DEVICE).available;
 
 /** Before 6.18 a VM of the default type has no guest_memfd: the reproducers that need one skip (4), saying so. */
+/** Skips, saying so, where the compiled x86 reproducer (`what`) cannot run: no usable /dev/kvm on an x86-64 host. */
+function skipOffX86Kvm(ctx: { skip: () => void }, what: string): void {
+  if (kvmUsable && process.arch === "x64") return;
+  console.warn(`repro.test: no usable /dev/kvm on an x86-64 host; the ${what} was compiled, not run`);
+  ctx.skip();
+}
+
 function skipWithoutGmem(r: { status: number | null; out: string }, ctx: { skip: () => void }): void {
   if (r.status !== 4 || !r.out.includes("no guest_memfd for a VM of the default type")) return;
   console.warn(`repro.test: ${r.out.trim().split("\n")[0]}`);
@@ -100,10 +107,7 @@ describe("standalone C", () => {
   it("x86-memfault@current no-stale-memfault runs on /dev/kvm: the host keeps exit_reason across immediate_exit but gives no memory fault", (ctx) => {
     const { cx, subject } = fromToken(X86_STALE);
     const bin = compile("x86-stale", standaloneC(cx, subject));
-    if (!kvmUsable || process.arch !== "x64") {
-      console.warn("repro.test: no usable /dev/kvm on an x86-64 host; the x86 reproducer was compiled, not run");
-      ctx.skip();
-    }
+    skipOffX86Kvm(ctx, "x86 reproducer");
     const r = run(bin);
     skipWithoutGmem(r, ctx);
     // kernel-facts H: KVM_EXIT_MEMORY_FAULT cannot be triggered on this host (the gmem
@@ -124,7 +128,7 @@ describe("standalone C", () => {
     const execution = subject.execute(threads, new DecisionScheduler([]));
     const cx: Counterexample = { property: "linearizable", message: "a model execution", events: [], signature: "", threads, decisions: [], execution, size: sizeOf(threads, execution), replay: "-" };
     const bin = compile("x86-kick", standaloneC(cx, subject));
-    if (!kvmUsable || process.arch !== "x64") ctx.skip();
+    skipOffX86Kvm(ctx, "kick reproducer");
     const r = run(bin, ["20"]);
     skipWithoutGmem(r, ctx);
     expect(r.out).toMatch(/T0: KVM_RUN\(vcpu 0, guest spins\)\s+got -1 EINTR, exit_reason 10 \(KVM_EXIT_INTR\)[^\n]*\| same/);
@@ -144,10 +148,7 @@ describe("what userspace cannot force", () => {
     expect(c).toContain("fault injection in the kernel: kvm_gmem_get_pfn() returning -ENOMEM");
     expect(c).toMatch(/if \(ioctl\(vm_fd, KVM_CHECK_EXTENSION, \(unsigned long\)KVM_CAP_GUEST_MEMFD\) <= 0\) \{\n\t\tprintf\("skip: /);
     const bin = compile("x86-gmem-errno", c);
-    if (!kvmUsable || process.arch !== "x64") {
-      console.warn("repro.test: no usable /dev/kvm on an x86-64 host; the fault-injection reproducer was compiled, not run");
-      ctx.skip();
-    }
+    skipOffX86Kvm(ctx, "fault-injection reproducer");
     const r = run(bin);
     skipWithoutGmem(r, ctx);
     expect(r.out).toContain("needs what userspace cannot force");
@@ -165,10 +166,7 @@ describe("a kernel race on /dev/kvm", () => {
     expect(c).toMatch(/while \(atomic_load\(&arrived\) < release\)/);
     expect(c).toMatch(/now\(\) - start < SECONDS/);
     const bin = compile("x86-ring", c);
-    if (!kvmUsable || process.arch !== "x64") {
-      console.warn("repro.test: no usable /dev/kvm on an x86-64 host; the dirty-ring reproducer was compiled, not run");
-      ctx.skip();
-    }
+    skipOffX86Kvm(ctx, "dirty-ring reproducer");
     const r = run(bin);
     const rate = /the counterexample's results in (\d+) of (\d+) iterations \(([\d.]+)%/.exec(r.out);
     console.log(`repro.test: dirty-ring reproducer: ${rate?.[0] ?? r.out}`);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
-import { encodeReplay } from "../src/explore/replay.js";
+import { encodeReplay } from "../src/explore/replay-token.js";
 import { createVcpu } from "../src/program/calls.js";
 import { captureOutput, jsonResult } from "./capture.js";
 

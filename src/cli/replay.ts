@@ -1,6 +1,7 @@
 /** `kvm-ordercheck replay <token>`: one execution, the same counterexample. */
 import { counterexampleOf } from "../explore/counterexample.js";
-import { BadTokenError, decisionsProblem, decodeReplay, targetOptionsProblem } from "../explore/replay.js";
+import { decisionsProblem, decodeReplay, targetOptionsProblem } from "../explore/replay.js";
+import { BadTokenError } from "../explore/replay-token.js";
 import { findTarget } from "../targets/registry.js";
 import { counterexampleJson } from "../report/json.js";
 import { counterexampleText } from "../report/text.js";

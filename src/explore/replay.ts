@@ -16,8 +16,6 @@ import { DecisionScheduler } from "../kernel/schedulers/decisions.js";
 import { decisionsSchema, issueText, nameSchema, optionsSchema, programSchema } from "../program/schema.js";
 import type { Subject, Target, TargetOptions, Threads } from "../targets/target.js";
 
-export type { ReplaySpec };
-export { BadTokenError, MAX_TOKEN_LENGTH, encodeReplay } from "./replay-token.js";
 
 /** The token's body: short keys (a token is pasted around); errors name them by what they hold (FIELDS). */
 const tokenSchema = z.strictObject(
