@@ -15,6 +15,7 @@ export function linearizable<S>(model: ReferenceModel<S>): Property {
     name: "linearizable",
     statement: "the calls' results are explained by the documented contract in some order consistent with real time",
     realTime: true,
+    byHistory: true,
     check(ex) {
       // Searched once per history shape, shared with coverage.
       const r = linearization(model, ex).failure;

@@ -43,6 +43,12 @@ export interface Property {
    */
   readonly realTime?: boolean;
   /**
+   * The verdict is a function of the history alone: the calls, their results and their
+   * real-time order (`historyShape`). Exhaustive mode then judges each real-time variant
+   * of a class by its history once, not every time it recurs.
+   */
+  readonly byHistory?: boolean;
+  /**
    * Cells whose values the verdict reads at other events than the steps that access them
    * (a write "while" another cell has some value; a call's interval or an observation
    * against their values): exhaustive mode's reduction then orders their writes with each

@@ -16,6 +16,7 @@ import { merges, sequentialCounterexample } from "../src/explore/sequential.js";
 import type { K } from "../src/kernel/rt/ops.js";
 import { READ, WRITE, choose, mutex_lock, mutex_unlock, oops } from "../src/kernel/rt/ops.js";
 import { execute } from "../src/kernel/rt/execution.js";
+import { DecisionScheduler } from "../src/kernel/schedulers/decisions.js";
 import { preemptionIndex, preemptionOrder } from "../src/kernel/rt/scheduler.js";
 import { SharedState } from "../src/kernel/rt/state.js";
 import type { Call, CallResult } from "../src/kernel/rt/trace.js";
@@ -178,6 +179,30 @@ describe("DPOR keeps apart the real-time orders linearizability judges", () => {
     ["locked increments around the read", [[{ ioctl: "LOCKED_INC" }, R("y")], [W("x")]]],
   ])("with real time, DPOR finds what every interleaving finds: %s", (_name, threads) => {
     expect(violatedBy(threads, { reduction: "dpor", realTime: true })).toBe(violatedBy(threads, { reduction: "none" }));
+  });
+
+  it.each<[string, Threads]>([
+    ["a read of another cell against a write", program],
+    ["a write then a read against a read", [[W("x"), R("y")], [R("y")]]],
+    ["two threads of two calls", [[R("y"), W("x")], [W("x"), R("y")]]],
+    ["locked increments around the read", [[{ ioctl: "LOCKED_INC" }, R("y")], [W("x")]]],
+    ["three threads", [[R("y")], [W("x")], [R("y"), W("x")]]],
+  ])("checking each class's strongest real-time orders finds what every interleaving finds: %s", (_name, threads) => {
+    expect(violatedBy(threads, { reduction: "dpor", realTime: "variants" })).toBe(violatedBy(threads, { reduction: "none" }));
+  });
+
+  it("a real-time variant is an execution of the class: run for real in its order, it makes the same events", () => {
+    let variants = 0;
+    exploreProgram(micro(program), { reduction: "dpor", realTime: "variants" }, (ex, _decisions, variant) => {
+      if (!variant) return;
+      variants++;
+      const { ex: real, decisions } = variant();
+      expect(real.events).toEqual(ex.events);
+      // The decisions replay it too.
+      expect(micro(program)(new DecisionScheduler(decisions)).events).toEqual(ex.events);
+    });
+    // R-then-W explored; W-then-R (W returned before R began) is its class's other order.
+    expect(variants).toBe(1);
   });
 
   it("checkExhaustive asks for real time when linearizable is checked", () => {

@@ -5,6 +5,7 @@
  */
 import type { ReferenceModel } from "../../model/reference.js";
 import type { Execution } from "../kernel/rt/execution.js";
+import type { Event } from "../kernel/rt/trace.js";
 import { history } from "../kernel/rt/trace.js";
 import type { LinearizabilityResult } from "./linearizability.js";
 import { checkLinearizable } from "./linearizability.js";
@@ -39,11 +40,15 @@ function jsonOfCall(c: object): string {
 /** What linearizability depends on: each call with its result, and the real-time order of invocations and returns. */
 export function historyShape(ex: Execution): string {
   let key = "";
-  for (const e of ex.events) {
-    if (e.kind === "invoke") key += `i${e.tid}.${e.call}${jsonOfCall(e.ioctl)};`;
-    else if (e.kind === "return") key += `r${e.tid}.${e.call}${JSON.stringify(e.result)};`;
-  }
+  for (const e of ex.events) key += shapeOf(e);
   return key;
+}
+
+/** An event's part of `historyShape` (empty for events other than invocations and returns). */
+export function shapeOf(e: Event): string {
+  if (e.kind === "invoke") return `i${e.tid}.${e.call}${jsonOfCall(e.ioctl)};`;
+  if (e.kind === "return") return `r${e.tid}.${e.call}${JSON.stringify(e.result)};`;
+  return "";
 }
 
 /** `explain`: a failing execution needs its own `failure` (the property's message); coverage does not. */

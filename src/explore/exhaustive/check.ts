@@ -29,12 +29,16 @@ import { trimDecisions } from "../../kernel/schedulers/decisions.js";
 import type { Call } from "../../kernel/rt/trace.js";
 import { UsageError } from "../../targets/errors.js";
 import type { Subject, TargetOptions, Threads } from "../../targets/target.js";
-import type { ExploreOptions } from "./dpor.js";
+import type { Execution } from "../../kernel/rt/execution.js";
+import type { ExploreOptions, Materialized } from "./dpor.js";
 import { exploreProgram } from "./dpor.js";
 import { fewestPreemptions } from "./preemptions.js";
 import { countPrograms, enumeratePrograms } from "./programs.js";
 import { ShortestTracker, better } from "./shortest.js";
 import type { ProgramIdx } from "./programs.js";
+
+/** Histories remembered as judged (real-time variants) before the set starts afresh. */
+const MAX_SHAPES = 100_000;
 
 /** More programs than this is refused: the run would not end in reasonable time. */
 export const MAX_PROGRAMS = 2_000_000;
@@ -170,7 +174,9 @@ export function exploreOptionsFor(properties: readonly Property[], opts: Pick<Ex
   const judges = properties.flatMap((p) => (p.judges ? [p.judges] : []));
   return {
     reduction: opts.reduction ?? "dpor",
-    realTime: properties.some((p) => p.realTime === true),
+    // Each class's strongest real-time orders checked after it, or (under a preemption
+    // bound, which the reorderings need not keep) every order kept apart in the search.
+    realTime: properties.some((p) => p.realTime === true) && (opts.preemptions !== undefined ? true : "variants"),
     ...(judges.length ? { judges } : {}),
     ...(opts.preemptions !== undefined ? { preemptionBound: opts.preemptions } : {}),
   };
@@ -225,12 +231,59 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     tracker?.layer(0, size, shortest);
   };
 
+  // Real-time variants are judged by their history alone when every property that judges
+  // real time says its verdict depends on nothing else (`Property.byHistory`).
+  const byShape = explore.realTime === "variants" && wanted.every((p) => !p.realTime || p.byHistory === true);
+  const heldShapes = new Set<string>();
+  let index = 0;
+  let threads: Call[][] = [];
+  let calls = 0;
+  /**
+   * Checks the wanted properties on one execution of program `index` (for a real-time
+   * variant, `variant` runs it for real, and only the properties that judge real time
+   * are asked); records what it violates. True when they all hold.
+   */
+  const judge = (ex0: Execution, decisions0: readonly number[], variant?: () => Materialized): boolean => {
+    coverage.add(ex0);
+    let held = true;
+    for (let i = 0; i < wanted.length; i++) {
+      const p = wanted[i]!;
+      // A real-time variant matters only to properties that judge real time.
+      if (variant && !p.realTime) continue;
+      let ex = ex0;
+      let decisions = decisions0;
+      let v = p.check(ex);
+      if (v.holds) continue;
+      held = false;
+      if (variant) {
+        ({ ex, decisions } = variant());
+        v = p.check(ex);
+        if (v.holds) throw new Error(`internal: ${p.name} holds when a reordered execution is run that violated it`);
+      }
+      const f: ExhaustiveFinding = {
+        program: index,
+        threads,
+        decisions: trimDecisions(decisions),
+        calls,
+        threadCount: threads.length,
+        preemptions: preemptions(ex),
+      };
+      if (better(f, findings[p.name])) findings[p.name] = f;
+      noteFound(found, i, calls);
+      if (limit > 1) addDistinct(distinct, p.name, { ...f, signature: signatureOf(v, ex) }, better);
+      const c = candidates.get(p.name);
+      if (!c || calls < c.size) candidates.set(p.name, { size: calls, programs: [index] });
+      else if (calls === c.size && c.programs[c.programs.length - 1] !== index) c.programs.push(index);
+    }
+    return held;
+  };
+
   let layer = 0;
   let stoppedAfter: number | undefined;
   let handedOffAt: number | undefined;
-  for (let index = 0; index < all.length; index++) {
+  for (index = 0; index < all.length; index++) {
     const program = all[index]!;
-    const calls = sizeOf(program);
+    calls = sizeOf(program);
     if (calls !== layer) {
       if (layer > 0) finishLayer(layer);
       // Every property violated by a smaller program: nothing larger can be shorter. With
@@ -249,32 +302,23 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
       break;
     }
     if (!mine(index)) continue;
-    const threads = toThreads(program);
+    threads = toThreads(program);
     const stats = exploreProgram(
       (s) => subject.execute(threads, s),
       explore,
-      (ex, decisions) => {
-        coverage.add(ex);
-        for (let i = 0; i < wanted.length; i++) {
-          const p = wanted[i]!;
-          const v = p.check(ex);
-          if (v.holds) continue;
-          const f: ExhaustiveFinding = {
-            program: index,
-            threads,
-            decisions: trimDecisions(decisions),
-            calls,
-            threadCount: threads.length,
-            preemptions: preemptions(ex),
-          };
-          if (better(f, findings[p.name])) findings[p.name] = f;
-          noteFound(found, i, calls);
-          if (limit > 1) addDistinct(distinct, p.name, { ...f, signature: signatureOf(v, ex) }, better);
-          const c = candidates.get(p.name);
-          if (!c || calls < c.size) candidates.set(p.name, { size: calls, programs: [index] });
-          else if (calls === c.size && c.programs[c.programs.length - 1] !== index) c.programs.push(index);
-        }
-      },
+      judge,
+      // A variant whose history was judged already (every real-time property holding on
+      // it) has nothing new to say: no verdict, no coverage. Else it is made and judged.
+      byShape
+        ? (v, materialize) => {
+            if (heldShapes.has(v.shape)) return;
+            const held = judge(v.execution(), [], materialize);
+            if (held) {
+              if (heldShapes.size >= MAX_SHAPES) heldShapes.clear();
+              heldShapes.add(v.shape);
+            }
+          }
+        : undefined,
     );
     programs++;
     executions += stats.executions;

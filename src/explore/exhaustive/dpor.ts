@@ -24,6 +24,15 @@ import { CALL_INVOKED, CALL_RETURNED, ENDED, OBSERVED, preemptionIndex } from ".
 import type { Access } from "./access.js";
 import { ENDS, JUDGED_WRITE, READS_JUDGED, accessOf, dependent, withCalls } from "./access.js";
 import type { JudgedCells } from "../../../properties/property.js";
+import { OrderScheduler } from "../../kernel/schedulers/order.js";
+import type { HappensBefore, RealTimeVariant } from "./real-time-variants.js";
+import { realTimeVariants } from "./real-time-variants.js";
+
+/** A real-time variant run for real (in its order), with the decisions that replay it. */
+export interface Materialized {
+  readonly ex: Execution;
+  readonly decisions: readonly number[];
+}
 
 interface ThreadNode {
   readonly kind: "thread";
@@ -50,6 +59,8 @@ interface ThreadNode {
 interface ChoiceNode {
   readonly kind: "choice";
   readonly n: number;
+  /** The step after which the choice was made (its thread's stretch); -1 before any. */
+  readonly stretch: number;
   chosen: number;
 }
 
@@ -64,8 +75,11 @@ export interface ExploreOptions {
    * Keep apart executions whose calls differ in real-time order (one call returned before
    * another began in one, not in the other), as `linearizable` judges them: a step that
    * returns a call and another thread's step that invokes one are then dependent.
+   * "variants": instead, after each complete execution, visit the executions of its class
+   * whose real-time orders are strongest (real-time-variants.ts): fewer executions, the
+   * same verdicts for properties monotone in real time (`linearizable`).
    */
-  readonly realTime?: boolean;
+  readonly realTime?: boolean | "variants";
   /**
    * The cells whose values the properties judge at other events than their own steps
    * (`Property.judges`): their writes are ordered with each other and with the steps
@@ -157,7 +171,7 @@ class DporRun implements Scheduler {
   pickChoice(_point: string, n: number): number {
     let node: ChoiceNode;
     if (this.pos < this.prefix.length) node = this.prefix[this.pos] as ChoiceNode;
-    else node = { kind: "choice", n, chosen: 0 };
+    else node = { kind: "choice", n, stretch: this.tids.length - 1, chosen: 0 };
     // A choice comes after the step in progress, whose carried events (afterStep) it can
     // change: that step's races are analysed again.
     if (this.pos === this.prefix.length - 1) this.replayedSteps = Math.max(0, this.tids.length - 1);
@@ -228,10 +242,21 @@ class DporRun implements Scheduler {
 export function exploreProgram(
   run: (scheduler: Scheduler) => Execution,
   options: ExploreOptions,
-  visit: (ex: Execution, decisions: readonly number[]) => void,
+  /**
+   * `variant` is given for a real-time variant: `ex` was not run but reordered (its
+   * `decisions` are empty and its `stepEnabled` unknown); only properties that judge real
+   * time need it, and `variant()` runs it for real.
+   */
+  visit: (ex: Execution, decisions: readonly number[], variant?: () => Materialized) => void,
+  /**
+   * With realTime "variants": told each variant instead of `visit`, to judge it by its
+   * shape where that is enough, and to make its execution only where it is not.
+   */
+  visitVariant?: (variant: RealTimeVariant, materialize: () => Materialized) => void,
 ): ExploreStats {
   const reduce = options.reduction === "dpor";
   const realTime = reduce && options.realTime === true;
+  const variants = reduce && options.realTime === "variants";
   const judges = reduce ? options.judges : undefined;
   // Whether each location number is a judged cell, asked of `judges` once per location.
   const judgedIds: (boolean | undefined)[] = [];
@@ -246,13 +271,25 @@ export function exploreProgram(
     const sched = new DporRun(stack, reduce, realTime, isJudged, readsJudged);
     const ex = run(sched);
     executions++;
+    stack = sched.nodes;
+    // The races first: their clocks are the happens-before the variants reorder within.
+    const hb = reduce ? addBacktracks(sched.tids, sched.accesses, stack, sched.replayedSteps, realTime || isJudged !== null) : null;
     if (ex.outcome === "pruned") pruned++;
     else {
       complete++;
       visit(ex, sched.decisions);
+      if (variants && hb) {
+        const choices = stack.filter((n): n is ChoiceNode => n.kind === "choice");
+        for (const v of realTimeVariants(ex, hb)) {
+          const materialize = (): Materialized => {
+            const replay = new OrderScheduler(v.order, ex.stepTids, choices);
+            return { ex: run(replay), decisions: replay.decisions };
+          };
+          if (visitVariant) visitVariant(v, materialize);
+          else visit(v.execution(), [], materialize);
+        }
+      }
     }
-    stack = sched.nodes;
-    if (reduce) addBacktracks(sched.tids, sched.accesses, stack, sched.replayedSteps, realTime || isJudged !== null);
     if (!backtrack(stack, bound)) break;
   }
   return { executions, complete, pruned };
@@ -319,12 +356,13 @@ function grown(a: Int32Array<ArrayBuffer>, need: number, fill?: number): Int32Ar
 }
 
 /**
- * Race detection over one trace (vector clocks), adding source-set entries to the nodes.
+ * Race detection over one trace (vector clocks), adding source-set entries to the nodes;
+ * returns the clocks (scratch space: valid until the next call).
  * Races whose later step comes before `from` lie in the prefix this execution replayed:
  * the previous execution had them, with the same steps in between, and added their
  * entries to the same nodes; only the clocks are recomputed there.
  */
-function addBacktracks(tids: readonly number[], accesses: readonly Access[], nodes: readonly Node[], from: number, carries: boolean): void {
+function addBacktracks(tids: readonly number[], accesses: readonly Access[], nodes: readonly Node[], from: number, carries: boolean): HappensBefore {
   const steps = tids.length;
   // Indexed by step, location number (Access.id) and thread: arrays, not maps, on this path.
   const nodeAt: (ThreadNode | undefined)[] = new Array(steps);
@@ -428,6 +466,7 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
     } else if (access.calls & READS_JUDGED) judgedReads.push(s);
   }
   for (let s = 0; s < steps; s++) lastWrite[accesses[s]!.id] = lastRead[accesses[s]!.id] = -1;
+  return { clocks: C, seq, threads: n };
 
   function race(e0: number, s: number, sRow: number): void {
     let e = e0;

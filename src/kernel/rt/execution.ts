@@ -30,6 +30,14 @@ export interface Execution {
   readonly stepTids: readonly number[];
   /** For each step, the bitmask of threads that could have taken it. */
   readonly stepEnabled: readonly number[];
+  /**
+   * Where each step's stretch of events begins (its own event, or the invocation just
+   * before it); the stretch runs to the next one's start. One entry more than there
+   * are steps: where the events after the last step's stretch begin (the faults of a
+   * deadlock). The events before the first stretch are the threads' runs up to their
+   * first steps. Set by the runtime; absent from executions made otherwise.
+   */
+  readonly stepStarts?: readonly number[];
   /** The variant source lines the execution ran (`cover` ops), by file; absent when none ran. */
   readonly covered?: ReadonlyMap<string, ReadonlySet<number>>;
 }
@@ -87,6 +95,7 @@ export function execute<W>(
   const events: Event[] = [];
   const stepTids: number[] = [];
   const stepEnabled: number[] = [];
+  const stepStarts: number[] = [];
   let outcome: Outcome | null = null;
   let covered: Map<string, Set<number>> | null = null;
   /** The invocations, returns and observations since the last step began (Scheduler.afterStep). */
@@ -279,6 +288,7 @@ export function execute<W>(
       // A thread waiting on a condition nobody will make true hangs; threads queued on
       // mutexes behind it hang with it. Only mutex waits among themselves deadlock.
       const hung = waiting.some((t) => t.pending?.kind === "wait");
+      stepStarts.push(events.length); // the faults below follow every stretch
       for (const t of waiting) {
         const op = t.pending;
         const message =
@@ -303,6 +313,7 @@ export function execute<W>(
     t.pending = null;
     stepTids.push(tid);
     stepEnabled.push(mask);
+    stepStarts.push(events.length);
     current = tid;
     stepEvents = 0;
     stepCalls.length = 0;
@@ -313,7 +324,10 @@ export function execute<W>(
     if (outcome) break;
   }
 
-  return covered ? { initial, events, outcome, stepTids, stepEnabled, covered } : { initial, events, outcome, stepTids, stepEnabled };
+  if (stepStarts.length === stepTids.length) stepStarts.push(events.length);
+  return covered
+    ? { initial, events, outcome, stepTids, stepEnabled, stepStarts, covered }
+    : { initial, events, outcome, stepTids, stepEnabled, stepStarts };
 }
 
 /** Context switches away from a thread that could have gone on. */

@@ -1,0 +1,246 @@
+/**
+ * The real-time orders one execution's equivalence class can show, for properties whose
+ * verdict depends on them (`Property.realTime`: linearizable).
+ *
+ * Steps of different threads that touch no common location (or only read it) can run in
+ * either order with the same results: the executions that differ only so form a class,
+ * and DPOR runs one of each. The calls' real-time order (did one return before another
+ * began?) is not the same across a class, and linearizability judges it. Rather than
+ * keep apart every real-time order in the exploration (every return dependent with every
+ * other thread's invocation: 2.8 times the executions of riscv-hgatp@v8 at 2x3), the
+ * explorer runs one execution per class and this module lists the class's other
+ * real-time orders, as executions of their own.
+ *
+ * Only the strongest need checking. Linearizability is monotone in the real-time order:
+ * a history linearizable with more "returned before invoked" pairs is with fewer (an
+ * order respecting more pairs respects fewer). So the class's executions whose orders
+ * no other execution of the class extends are checked, and if they all hold, every
+ * execution of the class does. Those are found among the executions that take a step
+ * carrying only returns as soon as it can (moving a return earlier only adds pairs):
+ * a search over the order of the steps that carry invocations or returns, as their
+ * happens-before (program order and conflicting accesses) allows.
+ *
+ * A variant is a real execution: the same steps in an order the exploration's
+ * happens-before allows (so of the class the exploration explored as one), each
+ * with the events of its thread that followed it (its stretch, `Execution.stepStarts`).
+ * The events the threads made before their first steps, and those after the last
+ * stretch (a deadlock's faults), stay where they are: every order has them there.
+ */
+import type { Execution } from "../../kernel/rt/execution.js";
+import type { Event } from "../../kernel/rt/trace.js";
+import { shapeOf } from "../../check/linearization.js";
+
+export interface RealTimeVariant {
+  /** Its history's shape (`historyShape`): what a property that judges only the history depends on. */
+  readonly shape: string;
+  /** The original execution's steps, by index, in this execution's order. */
+  readonly order: readonly number[];
+  /** The class's execution with this real-time order (events renumbered; `stepEnabled` not known without running it), made when asked. */
+  execution(): Execution;
+}
+
+/**
+ * The steps' vector clocks under the dependence the exploration used (DPOR's, dpor.ts):
+ * step x happens before step y iff clocks[y * threads + tid(x)] >= seq[x].
+ */
+export interface HappensBefore {
+  readonly clocks: Int32Array;
+  readonly seq: Int32Array;
+  readonly threads: number;
+}
+
+/** Orders searched per execution before giving up: the search is cut there (an internal error, never a silent cut). */
+const MAX_ORDERS = 1_000_000;
+
+export class VariantLimitError extends Error {
+  override name = "VariantLimitError";
+}
+
+/**
+ * The executions of `ex`'s class whose real-time orders are strongest, except those
+ * whose order is `ex`'s own (already checked). Empty when every order of the class is
+ * `ex`'s or weaker.
+ */
+export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVariant[] {
+  const starts = ex.stepStarts;
+  if (!starts) throw new Error("internal: an execution without step starts (Execution.stepStarts) cannot be reordered");
+  const n = ex.stepTids.length;
+  if (n === 0) return [];
+  const tids = ex.stepTids;
+  const { clocks: C, seq, threads: T } = hb;
+
+  // The steps that carry invocations or returns (B-steps), per thread, and what they carry.
+  const bsteps: number[][] = Array.from({ length: T }, () => []);
+  const carriesInvoke: boolean[] = [];
+  const returnsIn: number[] = [];
+  for (let k = 0; k < n; k++) {
+    let inv = false;
+    let ret = 0;
+    for (let e = starts[k]!; e < starts[k + 1]!; e++) {
+      const kind = ex.events[e]!.kind;
+      if (kind === "invoke") inv = true;
+      else if (kind === "return") ret++;
+    }
+    carriesInvoke[k] = inv;
+    returnsIn[k] = ret;
+    if (inv || ret) bsteps[tids[k]!]!.push(k);
+  }
+  // retBefore[u][j]: returns in thread u's first j B-steps.
+  const retBefore = bsteps.map((bs) => {
+    const out = [0];
+    for (const k of bs) out.push(out[out.length - 1]! + returnsIn[k]!);
+    return out;
+  });
+  // need[k][v]: how many of thread v's B-steps happen before B-step k.
+  const need = new Map<number, Int32Array>();
+  for (let u = 0; u < T; u++)
+    for (const k of bsteps[u]!) {
+      const row = new Int32Array(T);
+      for (let v = 0; v < T; v++) {
+        if (v === u) continue;
+        let c = 0;
+        for (const x of bsteps[v]!) if (x < k && C[k * T + v]! >= seq[x]!) c++;
+        row[v] = c;
+      }
+      need.set(k, row);
+    }
+  // The invocation-carrying B-steps, each with a slot in an order's signature per other thread.
+  const slots: number[] = [];
+  for (let u = 0; u < T; u++) for (const k of bsteps[u]!) if (carriesInvoke[k]) slots.push(k);
+  const slotOf = new Map(slots.map((k, i) => [k, i]));
+  /** An order's real-time pairs: per invoking B-step and other thread, the returns before it. */
+  const signature = (pos: Int32Array, k: number, sig: Int32Array): void => {
+    const s = slotOf.get(k);
+    if (s === undefined) return;
+    for (let v = 0; v < T; v++) sig[s * T + v] = v === tids[k] ? 0 : retBefore[v]![pos[v]!]!;
+  };
+
+  const width = slots.length * T;
+  const own = new Int32Array(width);
+  {
+    const pos = new Int32Array(T);
+    for (let k = 0; k < n; k++) {
+      if (!bsteps[tids[k]!]!.length || bsteps[tids[k]!]![pos[tids[k]!]!] !== k) continue;
+      signature(pos, k, own);
+      pos[tids[k]!]!++;
+    }
+  }
+
+  // Depth-first over B-step orders, pure returns first; one order kept per signature.
+  const found = new Map<string, { sig: Int32Array; order: number[] }>();
+  const pos = new Int32Array(T);
+  const order: number[] = [];
+  const sig = new Int32Array(width);
+  let leaves = 0;
+  const enabledStep = (u: number): number => {
+    const bs = bsteps[u]!;
+    if (pos[u]! >= bs.length) return -1;
+    const k = bs[pos[u]!]!;
+    const row = need.get(k)!;
+    for (let v = 0; v < T; v++) if (v !== u && pos[v]! < row[v]!) return -1;
+    return k;
+  };
+  const take = (u: number, k: number): void => {
+    signature(pos, k, sig);
+    order.push(k);
+    pos[u]!++;
+  };
+  const untake = (u: number): void => {
+    order.pop();
+    pos[u]!--;
+  };
+  const search = (): void => {
+    let any = false;
+    for (let u = 0; u < T; u++) {
+      const k = enabledStep(u);
+      if (k >= 0 && !carriesInvoke[k]) {
+        take(u, k);
+        search();
+        untake(u);
+        return;
+      }
+      if (k >= 0) any = true;
+    }
+    if (!any) {
+      if (++leaves > MAX_ORDERS) throw new VariantLimitError(`more than ${MAX_ORDERS} real-time orders in one execution's class`);
+      const key = sig.join(",");
+      if (!found.has(key)) found.set(key, { sig: sig.slice(), order: [...order] });
+      return;
+    }
+    for (let u = 0; u < T; u++) {
+      const k = enabledStep(u);
+      if (k < 0) continue;
+      take(u, k);
+      search();
+      untake(u);
+    }
+  };
+  search();
+
+  // The strongest: not below another order of the class (own included).
+  const below = (a: Int32Array, b: Int32Array): boolean => {
+    let strict = false;
+    for (let i = 0; i < width; i++) {
+      if (a[i]! > b[i]!) return false;
+      if (a[i]! < b[i]!) strict = true;
+    }
+    return strict;
+  };
+  const all = [...found.values()];
+  const out: RealTimeVariant[] = [];
+  const shapeIn = (from: number, to: number): string => {
+    let key = "";
+    for (let e = from; e < to; e++) key += shapeOf(ex.events[e]!);
+    return key;
+  };
+  const head = shapeIn(0, starts[0]!);
+  const tail = shapeIn(starts[n]!, ex.events.length);
+  for (const f of all) {
+    if (below(f.sig, own) || f.sig.every((x, i) => x === own[i])) continue;
+    if (all.some((g) => g !== f && below(f.sig, g.sig))) continue;
+    // Only B-steps' stretches hold invocations and returns: the shape follows their order.
+    let shape = head;
+    for (const k of f.order) shape += shapeIn(starts[k]!, starts[k + 1]!);
+    shape += tail;
+    const order = fullOrder(f.order, n, tids, C, seq, T);
+    let made: Execution | null = null;
+    out.push({ shape, order, execution: () => (made ??= reordered(ex, order)) });
+  }
+  return out;
+}
+
+/**
+ * Every step in an order that happens-before allows and that takes the B-steps in
+ * `border`: before each, the steps that happen before it not yet taken (in their
+ * original order, which happens-before allows); then the rest.
+ */
+function fullOrder(border: readonly number[], n: number, tids: readonly number[], C: Int32Array, seq: Int32Array, T: number): number[] {
+  const taken = new Uint8Array(n);
+  const out: number[] = [];
+  for (const b of border) {
+    for (let x = 0; x < b; x++) if (!taken[x] && C[b * T + tids[x]!]! >= seq[x]!) (taken[x] = 1), out.push(x);
+    taken[b] = 1;
+    out.push(b);
+  }
+  for (let x = 0; x < n; x++) if (!taken[x]) out.push(x);
+  return out;
+}
+
+/** `ex` with its steps' stretches in `order`, events renumbered. */
+function reordered(ex: Execution, order: readonly number[]): Execution {
+  const starts = ex.stepStarts!;
+  const events: Event[] = [];
+  const add = (from: number, to: number): void => {
+    for (let e = from; e < to; e++) events.push({ ...ex.events[e]!, i: events.length });
+  };
+  add(0, starts[0]!);
+  const stepStarts: number[] = [];
+  for (const k of order) {
+    stepStarts.push(events.length);
+    add(starts[k]!, starts[k + 1]!);
+  }
+  stepStarts.push(events.length);
+  add(starts[order.length]!, ex.events.length);
+  const stepTids = order.map((k) => ex.stepTids[k]!);
+  return { initial: ex.initial, events, outcome: ex.outcome, stepTids, stepEnabled: stepTids.map((t) => 1 << t), stepStarts };
+}
