@@ -10,7 +10,7 @@
  * (KVM_CAP_DIRTY_LOG_RING*), bsp_vcpu_id (KVM_SET_BOOT_CPU_ID), max_vcpu_ids
  * (KVM_CAP_MAX_VCPU_ID; the first KVM_CREATE_VCPU fixes it, which is not a cap call).
  */
-import { COMMITMENT_CELLS, commitmentByEvent } from "../src/check/timeline.js";
+import { commitmentByEvent } from "../src/check/timeline.js";
 import type { Call } from "../src/kernel/rt/trace.js";
 import { history } from "../src/kernel/rt/trace.js";
 import { formatReturn } from "../src/kernel/uapi/errno.js";
@@ -40,8 +40,8 @@ export function beforeVcpuCell(call: Call): string | null {
 export const beforeVcpu: Property = {
   name: "cap-ordering",
   statement: "no before-vCPU setting (irqchip, disabled exits, dirty ring, boot vCPU, max vCPU id) is applied while a vCPU exists",
-  // Each setting's write against created_vcpus.
-  judges: { cells: (loc) => SETTING_CELLS.has(loc) || COMMITMENT_CELLS.has(loc), at: [] },
+  // Each setting's write against created_vcpus: the settings are its context, each judged on its own.
+  judges: { cells: (loc) => loc === "kvm->created_vcpus", at: [], context: (loc) => SETTING_CELLS.has(loc) },
   check(ex) {
     const state = commitmentByEvent(ex);
     for (const h of history(ex.events)) {

@@ -23,11 +23,14 @@ export function capOrdering(contract: GstageCapContract, configCells: readonly s
   return {
     name: "cap-ordering",
     statement: `${contract.cap} is accepted only while its documentation allows it, and rejected only when it says so`,
-    // The cap's write against the commitment; a call's interval against both.
-    // Read at the invocations and returns of the calls it judges, the VM's KVM_ENABLE_CAPs only.
+    // The cap's write against the commitment (created_vcpus and the memslots, each on its
+    // own: "a vCPU or memslot exists"); a call's interval against both. Read at the
+    // invocations and returns of the calls it judges, the VM's KVM_ENABLE_CAPs only.
     judges: {
-      cells: (loc) => cells.has(loc) || COMMITMENT_CELLS.has(loc),
+      cells: (loc) => cells.has(loc),
       at: ["invoke", "return"],
+      context: (loc) => COMMITMENT_CELLS.has(loc),
+      contextAt: ["invoke", "return"],
       calls: (c) => c.ioctl === "KVM_ENABLE_CAP" && c.fd === "vm",
     },
     check(ex) {

@@ -29,8 +29,9 @@ export function hgatpSingleView(view: GstageConfigView): Property {
   return {
     name: "hgatp-single-view",
     statement: "while a vCPU or memslot exists the g-stage mode and pgd_levels never change, and every reader sees them",
-    // A configuration write against the commitment, an observation against the configuration.
-    judges: { cells: (loc) => cells.has(loc) || COMMITMENT_CELLS.has(loc), at: ["observe"] },
+    // A configuration write against the commitment (created_vcpus and the memslots, each on
+    // its own: "a vCPU or memslot exists"), an observation against the configuration.
+    judges: { cells: (loc) => cells.has(loc), at: ["observe"], context: (loc) => COMMITMENT_CELLS.has(loc) },
     check(ex) {
       const state = commitmentByEvent(ex);
       // The configuration cells' current values (only they decide the configuration).

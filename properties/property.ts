@@ -21,10 +21,20 @@ export type Verdict =
     };
 
 export interface JudgedCells {
-  /** The cells, by location name. */
+  /** The cells, by location name: their values are read at the events `at` and at each other's writes. */
   readonly cells: (loc: string) => boolean;
   /** The events the verdict reads their values at, besides their writes: a call's invocation or return, an observation. */
   readonly at: readonly ("invoke" | "return" | "observe")[];
+  /**
+   * Context cells: read at the writes of `cells` and at the events `contextAt`, each on
+   * its own (the verdict depends on each one's values there, and between two such
+   * events, never on the order in which two of them changed: "a vCPU or memslot exists"
+   * is created_vcpus > 0 or a memslot, either one). The reduction orders their writes
+   * with those, not with each other.
+   */
+  readonly context?: (loc: string) => boolean;
+  /** The events the verdict reads the context cells at (none when absent). */
+  readonly contextAt?: readonly ("invoke" | "return" | "observe")[];
   /**
    * The calls whose invocations and returns those are (every call's when absent): the
    * reduction orders only these with the cells' writes, not every call boundary.

@@ -254,6 +254,16 @@ describe("DPOR keeps apart what the properties judge besides the steps' own acce
     expect(violatedBy(s, threads, exploreOptionsFor(s.properties, {}))).toEqual(none);
   });
 
+  it("riscv-hgatp@v8: created_vcpus and the memslots are context, each judged on its own: a vCPU beside a memslot is no more classes than without the properties", () => {
+    const s = riscvHgatp.subject("v8");
+    const [, vcpu, memslot] = s.exhaustive!.alphabet;
+    const threads: Threads = [[vcpu!], [memslot!]];
+    const classes = (options: Parameters<typeof exploreProgram>[1]) => exploreProgram((sc) => s.execute(threads, sc), options, () => {}).complete;
+    const judging = s.properties.filter((p) => p.judges);
+    expect(judging.map((p) => p.name).sort()).toEqual(["cap-ordering", "hgatp-single-view"]);
+    expect(classes(exploreOptionsFor(judging, {}))).toBe(classes({ reduction: "dpor" }));
+  });
+
   // (riscv-hgatp's memslot paths have a million interleavings per program: too many to run all here.)
   it.each<[string, Subject]>([
     ["arm64-memfault@current", arm64Memfault.subject("current")],

@@ -19,6 +19,11 @@
  *   in force): a write of such a cell also writes one location of them all (JUDGED_WRITE),
  *   and a step with which its thread invoked or returned a call or made an observation, as
  *   the properties ask, reads it (READS_JUDGED). Reads of those cells stay what they are.
+ * - the values of context cells (`JudgedCells.context`: created_vcpus, the memslots) at
+ *   those writes and at some events, each cell on its own: a write of one (CONTEXT_WRITE)
+ *   reads the judged cells' location, and writes a location of its own that a step
+ *   carrying such events reads (READS_CONTEXT). Two context cells' writes stay
+ *   independent: the verdict never asks in which order two of them changed.
  */
 import type { VisibleOp } from "../../kernel/rt/ops.js";
 import { CALL_INVOKED, CALL_RETURNED } from "../../kernel/rt/scheduler.js";
@@ -29,7 +34,7 @@ export interface Access {
   readonly id: number;
   readonly write: boolean;
   readonly lock: "acquire" | "release" | null;
-  /** CALL_INVOKED | CALL_RETURNED | READS_JUDGED | JUDGED_WRITE | ENDS: what the step carries besides its access. */
+  /** CALL_INVOKED | CALL_RETURNED | READS_JUDGED | JUDGED_WRITE | ENDS | CONTEXT_WRITE | READS_CONTEXT: what the step carries besides its access. */
   readonly calls: number;
 }
 
@@ -39,10 +44,14 @@ export const READS_JUDGED = 4;
 export const JUDGED_WRITE = 8;
 /** In `Access.calls`: the execution ended with the step (an oops): it disables every other thread. */
 export const ENDS = 16;
+/** In `Access.calls`: the step writes a context cell (read at the judged cells' writes and at READS_CONTEXT events). */
+export const CONTEXT_WRITE = 32;
+/** In `Access.calls`: the step carries events that read the context cells. */
+export const READS_CONTEXT = 64;
 
 /**
- * Accesses are immutable and few (four kinds, 32 `calls` values per location): made
- * once each and shared, not allocated per step. Indexed by id * 128 + kind * 32 + calls.
+ * Accesses are immutable and few (four kinds, 128 `calls` values per location): made
+ * once each and shared, not allocated per step. Indexed by id * 512 + kind * 128 + calls.
  */
 const made: Access[] = [];
 const KINDS = [
@@ -53,7 +62,7 @@ const KINDS = [
 ] as const;
 
 function access(loc: string, id: number, kind: number, calls: number): Access {
-  const k = id * 128 + kind * 32 + calls;
+  const k = id * 512 + kind * 128 + calls;
   return (made[k] ??= { loc, id, ...KINDS[kind]!, calls });
 }
 
@@ -74,7 +83,7 @@ export function accessOf(op: VisibleOp): Access {
   }
 }
 
-/** `a` with what its step carries (the calls it invoked or returned, READS_JUDGED, JUDGED_WRITE). */
+/** `a` with what its step carries (the calls it invoked or returned, READS_JUDGED, JUDGED_WRITE, ...). */
 export function withCalls(a: Access, calls: number): Access {
   return calls === a.calls ? a : access(a.loc, a.id, kindOf(a), calls);
 }
@@ -85,7 +94,9 @@ export function dependent(a: Access, b: Access): boolean {
     ((a.calls | b.calls) & ENDS) !== 0 ||
     ((a.calls & CALL_RETURNED) !== 0 && (b.calls & CALL_INVOKED) !== 0) ||
     ((a.calls & CALL_INVOKED) !== 0 && (b.calls & CALL_RETURNED) !== 0) ||
-    ((a.calls & JUDGED_WRITE) !== 0 && (b.calls & (JUDGED_WRITE | READS_JUDGED)) !== 0) ||
-    ((a.calls & READS_JUDGED) !== 0 && (b.calls & JUDGED_WRITE) !== 0)
+    ((a.calls & JUDGED_WRITE) !== 0 && (b.calls & (JUDGED_WRITE | READS_JUDGED | CONTEXT_WRITE)) !== 0) ||
+    ((a.calls & (READS_JUDGED | CONTEXT_WRITE)) !== 0 && (b.calls & JUDGED_WRITE) !== 0) ||
+    ((a.calls & CONTEXT_WRITE) !== 0 && (b.calls & READS_CONTEXT) !== 0) ||
+    ((a.calls & READS_CONTEXT) !== 0 && (b.calls & CONTEXT_WRITE) !== 0)
   );
 }

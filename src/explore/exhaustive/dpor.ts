@@ -22,7 +22,7 @@ import type { Call } from "../../kernel/rt/trace.js";
 import type { Scheduler } from "../../kernel/rt/scheduler.js";
 import { CALL_INVOKED, CALL_RETURNED, ENDED, OBSERVED, preemptionIndex } from "../../kernel/rt/scheduler.js";
 import type { Access } from "./access.js";
-import { ENDS, JUDGED_WRITE, READS_JUDGED, accessOf, dependent, withCalls } from "./access.js";
+import { CONTEXT_WRITE, ENDS, JUDGED_WRITE, READS_CONTEXT, READS_JUDGED, accessOf, dependent, withCalls } from "./access.js";
 import type { JudgedCells } from "../../../properties/property.js";
 import { OrderScheduler } from "../../kernel/schedulers/order.js";
 import type { HappensBefore, RealTimeVariant } from "./real-time-variants.js";
@@ -126,10 +126,10 @@ class DporRun implements Scheduler {
     private readonly prefix: readonly Node[],
     private readonly reduce: boolean,
     private readonly realTime: boolean,
-    /** Whether a location (by number) is a judged cell; null when no property judges any. */
-    private readonly isJudged: ((id: number, loc: string) => boolean) | null,
-    /** Whether a step's events (CALL_INVOKED, CALL_RETURNED, OBSERVED) and calls read the judged cells. */
-    private readonly readsJudged: ((events: number, calls: readonly Call[]) => boolean) | null,
+    /** What a write of a location (by number) carries: JUDGED_WRITE, CONTEXT_WRITE; null when no property judges any cell. */
+    private readonly writeRole: ((id: number, loc: string) => number) | null,
+    /** What a step's events (CALL_INVOKED, CALL_RETURNED, OBSERVED) and calls read: READS_JUDGED, READS_CONTEXT. */
+    private readonly eventReads: ((events: number, calls: readonly Call[]) => number) | null,
   ) {}
 
   pickThread(enabled: readonly number[], current: number): number {
@@ -183,7 +183,7 @@ class DporRun implements Scheduler {
 
   onStep(tid: number, op: VisibleOp): void {
     let a = accessOf(op);
-    if (a.write && a.lock === null && this.isJudged?.(a.id, a.loc)) a = withCalls(a, JUDGED_WRITE);
+    if (a.write && a.lock === null && this.writeRole) a = withCalls(a, this.writeRole(a.id, a.loc));
     this.tids.push(tid);
     this.accesses.push(a);
     // Kept now in case the execution ends with this step (an oops): a sibling explored later needs it.
@@ -196,7 +196,7 @@ class DporRun implements Scheduler {
     const calls =
       a.calls |
       (this.realTime ? events & (CALL_INVOKED | CALL_RETURNED) : 0) |
-      (events !== 0 && this.readsJudged?.(events, stepCalls) ? READS_JUDGED : 0) |
+      (events !== 0 && this.eventReads ? this.eventReads(events, stepCalls) : 0) |
       (events & ENDED ? ENDS : 0);
     if (calls !== a.calls) this.accesses[last] = a = withCalls(a, calls);
     const node = this.chooser;
@@ -258,22 +258,24 @@ export function exploreProgram(
   const realTime = reduce && options.realTime === true;
   const variants = reduce && options.realTime === "variants";
   const judges = reduce ? options.judges : undefined;
-  // Whether each location number is a judged cell, asked of `judges` once per location.
-  const judgedIds: (boolean | undefined)[] = [];
-  const isJudged = judges?.length ? (id: number, loc: string) => (judgedIds[id] ??= judges.some((j) => j.cells(loc))) : null;
-  const readsJudged = judges?.length ? readsJudgedBy(judges) : null;
+  // What a write of each location number carries, asked of `judges` once per location.
+  const roles: (number | undefined)[] = [];
+  const roleOf = (loc: string): number =>
+    (judges!.some((j) => j.cells(loc)) ? JUDGED_WRITE : 0) | (judges!.some((j) => j.context?.(loc)) ? CONTEXT_WRITE : 0);
+  const writeRole = judges?.length ? (id: number, loc: string) => (roles[id] ??= roleOf(loc)) : null;
+  const eventReads = judges?.length ? eventReadsBy(judges) : null;
   const bound = options.preemptionBound ?? Infinity;
   let stack: Node[] = [];
   let executions = 0;
   let complete = 0;
   let pruned = 0;
   for (;;) {
-    const sched = new DporRun(stack, reduce, realTime, isJudged, readsJudged);
+    const sched = new DporRun(stack, reduce, realTime, writeRole, eventReads);
     const ex = run(sched);
     executions++;
     stack = sched.nodes;
     // The races first: their clocks are the happens-before the variants reorder within.
-    const hb = reduce ? addBacktracks(sched.tids, sched.accesses, stack, sched.replayedSteps, realTime || isJudged !== null) : null;
+    const hb = reduce ? addBacktracks(sched.tids, sched.accesses, stack, sched.replayedSteps, realTime || writeRole !== null) : null;
     if (ex.outcome === "pruned") pruned++;
     else {
       complete++;
@@ -296,18 +298,27 @@ export function exploreProgram(
 }
 
 /**
- * Whether a step's events read the judged cells for some property: an observation it
- * judges at, or an invocation or return (of one of its calls, when it names them).
+ * What a step's events read for the properties: the judged cells (READS_JUDGED) or the
+ * context cells (READS_CONTEXT), at an observation they are read at, or at an invocation
+ * or return (of one of the calls named, when they are).
  */
-function readsJudgedBy(judges: readonly JudgedCells[]): (events: number, calls: readonly Call[]) => boolean {
+function eventReadsBy(judges: readonly JudgedCells[]): (events: number, calls: readonly Call[]) => number {
   const AT = { invoke: CALL_INVOKED, return: CALL_RETURNED, observe: OBSERVED } as const;
-  const each = judges.map((j) => ({ mask: j.at.reduce((m, e) => m | AT[e], 0), calls: j.calls }));
-  return (events, calls) =>
-    each.some(
-      (j) =>
+  const maskOf = (at: readonly (keyof typeof AT)[] | undefined) => (at ?? []).reduce((m, e) => m | AT[e], 0);
+  const each = judges.flatMap((j) => [
+    { mask: maskOf(j.at), calls: j.calls, reads: READS_JUDGED },
+    { mask: maskOf(j.contextAt), calls: j.calls, reads: READS_CONTEXT },
+  ]);
+  return (events, calls) => {
+    let reads = 0;
+    for (const j of each)
+      if (
         (events & j.mask & OBSERVED) !== 0 ||
-        ((events & j.mask & (CALL_INVOKED | CALL_RETURNED)) !== 0 && (j.calls === undefined || calls.some(j.calls))),
-    );
+        ((events & j.mask & (CALL_INVOKED | CALL_RETURNED)) !== 0 && (j.calls === undefined || calls.some(j.calls)))
+      )
+        reads |= j.reads;
+    return reads;
+  };
 }
 
 /** Moves the deepest node with an unexplored alternative to it; false when none is left. */
@@ -385,9 +396,13 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
   // With realTime: each thread's last step that invoked a call, and that returned one.
   const lastInvoke = new Int32Array(n).fill(-1);
   const lastReturn = new Int32Array(n).fill(-1);
-  // The last step that wrote a judged cell, and the steps since that read them (READS_JUDGED).
+  // The last step that wrote a judged cell, and the steps since that read them (READS_JUDGED,
+  // and the context cells' writes, which are judged against them).
   let lastJudgedWrite = -1;
   const judgedReads: number[] = [];
+  // Each context cell's last write (by location number), and the steps that read the context cells (READS_CONTEXT).
+  const lastContextWrite = new Map<number, number>();
+  const contextReads: number[] = [];
   const conflicts: number[] = [];
 
   /** Row `into` := max(row `into`, row `from`). */
@@ -423,9 +438,16 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
     if (carries) {
       if (access.calls & CALL_INVOKED) addCalls(tid, lastReturn);
       if (access.calls & CALL_RETURNED) addCalls(tid, lastInvoke);
-      if (access.calls & (JUDGED_WRITE | READS_JUDGED) && lastJudgedWrite >= 0 && !conflicts.includes(lastJudgedWrite))
+      if (access.calls & (JUDGED_WRITE | READS_JUDGED | CONTEXT_WRITE) && lastJudgedWrite >= 0 && !conflicts.includes(lastJudgedWrite))
         conflicts.push(lastJudgedWrite);
       if (access.calls & JUDGED_WRITE) for (const r of judgedReads) if (!conflicts.includes(r)) conflicts.push(r);
+      if (access.calls & CONTEXT_WRITE) {
+        // The reads of the context since this cell's last write.
+        const since = lastContextWrite.get(loc) ?? -1;
+        for (let i = contextReads.length - 1; i >= 0 && contextReads[i]! > since; i--)
+          if (!conflicts.includes(contextReads[i]!)) conflicts.push(contextReads[i]!);
+      }
+      if (access.calls & READS_CONTEXT) for (const w of lastContextWrite.values()) if (!conflicts.includes(w)) conflicts.push(w);
     }
     if (s >= from) {
       for (const e of conflicts) {
@@ -463,7 +485,9 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
     if (access.calls & JUDGED_WRITE) {
       lastJudgedWrite = s;
       judgedReads.length = 0;
-    } else if (access.calls & READS_JUDGED) judgedReads.push(s);
+    } else if (access.calls & (READS_JUDGED | CONTEXT_WRITE)) judgedReads.push(s);
+    if (access.calls & CONTEXT_WRITE) lastContextWrite.set(loc, s);
+    if (access.calls & READS_CONTEXT) contextReads.push(s);
   }
   for (let s = 0; s < steps; s++) lastWrite[accesses[s]!.id] = lastRead[accesses[s]!.id] = -1;
   return { clocks: C, seq, threads: n };
