@@ -49,8 +49,14 @@ export interface HappensBefore {
   readonly threads: number;
 }
 
-/** Orders searched per execution before giving up: the search is cut there (an internal error, never a silent cut). */
-const MAX_ORDERS = 1_000_000;
+/** Points of the search per execution before giving up: an internal error, never a silent cut. */
+const MAX_POINTS = 1_000_000;
+
+/** An order of the B-steps (from some point on) and its signature (its slots from there on). */
+interface Order {
+  readonly sig: Int32Array;
+  readonly order: readonly number[];
+}
 
 export class VariantLimitError extends Error {
   override name = "VariantLimitError";
@@ -91,31 +97,30 @@ export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVari
     for (const k of bs) out.push(out[out.length - 1]! + returnsIn[k]!);
     return out;
   });
-  // need[k][v]: how many of thread v's B-steps happen before B-step k.
-  const need = new Map<number, Int32Array>();
+  // Only one thread calls after its first step: its order is the only one.
+  if (bsteps.filter((bs) => bs.length > 0).length < 2) return [];
+  // need[k * T + v]: how many of thread v's B-steps happen before B-step k.
+  const need = new Int32Array(n * T);
   for (let u = 0; u < T; u++)
-    for (const k of bsteps[u]!) {
-      const row = new Int32Array(T);
+    for (const k of bsteps[u]!)
       for (let v = 0; v < T; v++) {
         if (v === u) continue;
         let c = 0;
         for (const x of bsteps[v]!) if (x < k && C[k * T + v]! >= seq[x]!) c++;
-        row[v] = c;
+        need[k * T + v] = c;
       }
-      need.set(k, row);
-    }
   // The invocation-carrying B-steps, each with a slot in an order's signature per other thread.
-  const slots: number[] = [];
-  for (let u = 0; u < T; u++) for (const k of bsteps[u]!) if (carriesInvoke[k]) slots.push(k);
-  const slotOf = new Map(slots.map((k, i) => [k, i]));
+  const slotOf = new Int32Array(n).fill(-1);
+  let slots = 0;
+  for (let u = 0; u < T; u++) for (const k of bsteps[u]!) if (carriesInvoke[k]) slotOf[k] = slots++;
   /** An order's real-time pairs: per invoking B-step and other thread, the returns before it. */
   const signature = (pos: Int32Array, k: number, sig: Int32Array): void => {
-    const s = slotOf.get(k);
-    if (s === undefined) return;
+    const s = slotOf[k]!;
+    if (s < 0) return;
     for (let v = 0; v < T; v++) sig[s * T + v] = v === tids[k] ? 0 : retBefore[v]![pos[v]!]!;
   };
 
-  const width = slots.length * T;
+  const width = slots * T;
   const own = new Int32Array(width);
   {
     const pos = new Int32Array(T);
@@ -126,58 +131,9 @@ export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVari
     }
   }
 
-  // Depth-first over B-step orders, pure returns first; one order kept per signature.
-  const found = new Map<string, { sig: Int32Array; order: number[] }>();
-  const pos = new Int32Array(T);
-  const order: number[] = [];
-  const sig = new Int32Array(width);
-  let leaves = 0;
-  const enabledStep = (u: number): number => {
-    const bs = bsteps[u]!;
-    if (pos[u]! >= bs.length) return -1;
-    const k = bs[pos[u]!]!;
-    const row = need.get(k)!;
-    for (let v = 0; v < T; v++) if (v !== u && pos[v]! < row[v]!) return -1;
-    return k;
-  };
-  const take = (u: number, k: number): void => {
-    signature(pos, k, sig);
-    order.push(k);
-    pos[u]!++;
-  };
-  const untake = (u: number): void => {
-    order.pop();
-    pos[u]!--;
-  };
-  const search = (): void => {
-    let any = false;
-    for (let u = 0; u < T; u++) {
-      const k = enabledStep(u);
-      if (k >= 0 && !carriesInvoke[k]) {
-        take(u, k);
-        search();
-        untake(u);
-        return;
-      }
-      if (k >= 0) any = true;
-    }
-    if (!any) {
-      if (++leaves > MAX_ORDERS) throw new VariantLimitError(`more than ${MAX_ORDERS} real-time orders in one execution's class`);
-      const key = sig.join(",");
-      if (!found.has(key)) found.set(key, { sig: sig.slice(), order: [...order] });
-      return;
-    }
-    for (let u = 0; u < T; u++) {
-      const k = enabledStep(u);
-      if (k < 0) continue;
-      take(u, k);
-      search();
-      untake(u);
-    }
-  };
-  search();
-
-  // The strongest: not below another order of the class (own included).
+  // The strongest orders from each point of the search (how many of each thread's B-steps
+  // are taken): their signatures' later slots depend on nothing before that point, so the
+  // answer is remembered per point and only the strongest of it kept. Pure returns first.
   const below = (a: Int32Array, b: Int32Array): boolean => {
     let strict = false;
     for (let i = 0; i < width; i++) {
@@ -186,7 +142,58 @@ export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVari
     }
     return strict;
   };
-  const all = [...found.values()];
+  const same = (a: Int32Array, b: Int32Array): boolean => a.every((x, i) => x === b[i]);
+  /** The candidates no other is above, one per signature. */
+  const strongest = (cands: Order[]): Order[] =>
+    cands.filter((f, i) => !cands.some((g, j) => (j < i && same(f.sig, g.sig)) || below(f.sig, g.sig)));
+  const radix = bsteps.map((bs) => bs.length + 1);
+  const memo = new Map<number, Order[]>();
+  const pos = new Int32Array(T);
+  let points = 0;
+  const enabledStep = (u: number): number => {
+    const bs = bsteps[u]!;
+    if (pos[u]! >= bs.length) return -1;
+    const k = bs[pos[u]!]!;
+    for (let v = 0; v < T; v++) if (v !== u && pos[v]! < need[k * T + v]!) return -1;
+    return k;
+  };
+  const from = (key: number): Order[] => {
+    const known = memo.get(key);
+    if (known) return known;
+    if (++points > MAX_POINTS) throw new VariantLimitError(`more than ${MAX_POINTS} points in the search of one execution's real-time orders`);
+    const cands: Order[] = [];
+    const next = (u: number, k: number, step: number): void => {
+      pos[u]!++;
+      const rest = from(key + step);
+      pos[u]!--;
+      for (const r of rest) {
+        const sig = r.sig.slice();
+        signature(pos, k, sig);
+        cands.push({ sig, order: [k, ...r.order] });
+      }
+    };
+    let any = false;
+    let step = 1;
+    for (let u = 0; u < T; u++, step *= radix[u - 1]!) {
+      const k = enabledStep(u);
+      if (k >= 0 && !carriesInvoke[k]) {
+        // Taking it now only adds returns before the invocations after it.
+        cands.length = 0;
+        next(u, k, step);
+        any = true;
+        break;
+      }
+      if (k >= 0) {
+        next(u, k, step);
+        any = true;
+      }
+    }
+    const out = any ? strongest(cands) : [{ sig: new Int32Array(width), order: [] }];
+    memo.set(key, out);
+    return out;
+  };
+
+  const all = from(0);
   const out: RealTimeVariant[] = [];
   const shapeIn = (from: number, to: number): string => {
     let key = "";
@@ -196,8 +203,7 @@ export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVari
   const head = shapeIn(0, starts[0]!);
   const tail = shapeIn(starts[n]!, ex.events.length);
   for (const f of all) {
-    if (below(f.sig, own) || f.sig.every((x, i) => x === own[i])) continue;
-    if (all.some((g) => g !== f && below(f.sig, g.sig))) continue;
+    if (below(f.sig, own) || same(f.sig, own)) continue;
     // Only B-steps' stretches hold invocations and returns: the shape follows their order.
     let shape = head;
     for (const k of f.order) shape += shapeIn(starts[k]!, starts[k + 1]!);
