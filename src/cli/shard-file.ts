@@ -52,6 +52,7 @@ const result = z
     executions: count,
     classes: count,
     pruned: count,
+    realTimeOrders: count.optional(),
     properties: z.array(nameSchema("property")).max(64),
     findings: z.record(nameSchema("property"), finding),
     ms: z.number().min(0).max(Number.MAX_SAFE_INTEGER),

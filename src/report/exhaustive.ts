@@ -37,7 +37,8 @@ export function statsText(r: ExhaustiveResult): string {
   const ratio = r.classes ? (r.executions / r.classes).toFixed(2) : "-";
   const stopped =
     r.stoppedAfter !== undefined ? `; stopped after the programs of ${r.stoppedAfter} calls: every property is violated by them, larger programs cannot change the answer` : "";
-  return `${r.programs} programs, ${r.executions} executions (${r.classes} equivalence classes, ${r.pruned} pruned; ${ratio} executions per class) in ${r.ms} ms${stopped}`;
+  const orders = r.realTimeOrders !== undefined ? `; ${r.realTimeOrders} more real-time orders of those classes judged` : "";
+  return `${r.programs} programs, ${r.executions} executions (${r.classes} equivalence classes, ${r.pruned} pruned; ${ratio} executions per class${orders}) in ${r.ms} ms${stopped}`;
 }
 
 /** The shortest counterexample of each violated property, replayed into a full report. */
@@ -117,7 +118,15 @@ export function exhaustiveJson(subject: Subject, r: ExhaustiveResult): SubjectRe
       ? r.properties.filter((p) => !r.findings[p]).map((p) => `${p} holds for ${boundText(r)}: ${r.totalPrograms} programs${exercisedText(subject, r)}`)
       : [],
     covers: coversBound(r) ? "bound" : partText(r),
-    stats: { programs: r.programs, totalPrograms: r.totalPrograms, executions: r.executions, classes: r.classes, pruned: r.pruned, ms: r.ms },
+    stats: {
+      programs: r.programs,
+      totalPrograms: r.totalPrograms,
+      executions: r.executions,
+      classes: r.classes,
+      pruned: r.pruned,
+      ...(r.realTimeOrders !== undefined ? { realTimeOrders: r.realTimeOrders } : {}),
+      ms: r.ms,
+    },
     properties: r.properties.map((p) => {
       const cx = cxs.find((c) => c.property === p);
       return cx

@@ -125,6 +125,11 @@ export interface ExhaustiveResult {
   /** Complete executions: with DPOR, the equivalence classes explored. */
   readonly classes: number;
   readonly pruned: number;
+  /**
+   * With real time judged per class (ExploreOptions.realTime "variants"): the other
+   * real-time orders of the explored classes whose histories were judged besides.
+   */
+  readonly realTimeOrders?: number;
   readonly properties: readonly string[];
   readonly findings: Readonly<Record<string, ExhaustiveFinding>>;
   readonly ms: number;
@@ -205,6 +210,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   let executions = 0;
   let classes = 0;
   let pruned = 0;
+  let realTimeOrders = 0;
   let share = 0;
   const mine = (index: number) => index >= fromIndex && inShare(index, shard, slice);
   for (let index = 0; index < all.length; index++) if (mine(index)) share++;
@@ -324,6 +330,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     executions += stats.executions;
     classes += stats.complete;
     pruned += stats.pruned;
+    realTimeOrders += stats.variants;
     opts.onProgress?.(programs, share, executions);
   }
   if (stoppedAfter === undefined && layer > 0) finishLayer(layer);
@@ -342,6 +349,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     executions,
     classes,
     pruned,
+    ...(explore.realTime === "variants" ? { realTimeOrders } : {}),
     properties: wanted.map((p) => p.name),
     findings,
     ms: Math.round(performance.now() - started),
@@ -398,6 +406,7 @@ export function combineParts(parts: readonly ExhaustiveResult[]): ExhaustiveResu
     executions: sum("executions"),
     classes: sum("classes"),
     pruned: sum("pruned"),
+    ...(parts.some((r) => r.realTimeOrders !== undefined) ? { realTimeOrders: parts.reduce((n, r) => n + (r.realTimeOrders ?? 0), 0) } : {}),
     findings,
     ms: Math.max(...parts.map((r) => r.ms)),
     ...withCoverage(mergeCoverage(parts.map((r) => r.coverage))),

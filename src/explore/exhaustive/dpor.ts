@@ -95,6 +95,8 @@ export interface ExploreStats {
   readonly complete: number;
   /** Executions stopped because a sleep set showed them redundant. */
   readonly pruned: number;
+  /** With realTime "variants": the other real-time orders of the complete executions' classes listed (judged by their histories, not run). */
+  readonly variants: number;
 }
 
 const bit = (t: number): number => (t >= 0 ? 1 << t : 0);
@@ -269,6 +271,7 @@ export function exploreProgram(
   let executions = 0;
   let complete = 0;
   let pruned = 0;
+  let listed = 0;
   for (;;) {
     const sched = new DporRun(stack, reduce, realTime, writeRole, eventReads);
     const ex = run(sched);
@@ -287,6 +290,7 @@ export function exploreProgram(
             const replay = new OrderScheduler(v.order, ex.stepTids, choices);
             return { ex: run(replay), decisions: replay.decisions };
           };
+          listed++;
           if (visitVariant) visitVariant(v, materialize);
           else visit(v.execution(), [], materialize);
         }
@@ -294,7 +298,7 @@ export function exploreProgram(
     }
     if (!backtrack(stack, bound)) break;
   }
-  return { executions, complete, pruned };
+  return { executions, complete, pruned, variants: listed };
 }
 
 /**

@@ -84,6 +84,7 @@ const exhaustiveResult = z.object({
   executions: nat,
   classes: nat,
   pruned: nat,
+  realTimeOrders: nat.optional(),
   properties: z.array(z.string()),
   findings: z.record(z.string(), finding),
   ms: nat,
