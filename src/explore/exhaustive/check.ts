@@ -314,11 +314,12 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
       explore,
       judge,
       // A variant whose history was judged already (every real-time property holding on
-      // it) has nothing new to say: no verdict, no coverage. Else it is made and judged.
+      // it) has nothing new to say: no verdict, no coverage. Else its history is judged
+      // (all those properties read), and a violation run for real.
       byShape
         ? (v, materialize) => {
             if (heldShapes.has(v.shape)) return;
-            const held = judge(v.execution(), [], materialize);
+            const held = judge(v.history(), [], materialize);
             if (held) {
               if (heldShapes.size >= MAX_SHAPES) heldShapes.clear();
               heldShapes.add(v.shape);
