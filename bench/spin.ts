@@ -3,7 +3,10 @@
  * `pan`, in a temporary directory) on `bench/spin/hgatp.pml`, an independent Promela
  * model of the riscv-hgatp race (from ../shared/bench/spin/, see its README), and our
  * whole process (`node bin/kvm-ordercheck.js`) on the same bound, timed in one run,
- * alternating, median of `repeat`. Peak memory through /usr/bin/time when it is there.
+ * alternating, median of `repeat`. Peak memory and CPU time (user + system) through
+ * /usr/bin/time when it is there: on a machine shared with other jobs the wall-time ratio
+ * moves with their load (ours runs on every core, Spin's pipeline on one), the CPU-time
+ * ratio much less.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -18,6 +21,8 @@ export interface Timed {
   readonly s: number;
   /** Peak resident memory of the slowest process, MB (null without /usr/bin/time). */
   readonly mb: number | null;
+  /** CPU time, user + system, of every process, seconds (null without /usr/bin/time). */
+  readonly cpu: number | null;
   readonly out: string;
 }
 
@@ -33,12 +38,12 @@ function run(cwd: string, cmd: string, args: readonly string[]): Timed {
   const withTime = existsSync(TIME);
   const t0 = performance.now();
   const r = withTime
-    ? spawnSync(TIME, ["-f", "@@maxrss %M", cmd, ...args], { cwd, encoding: "utf8", maxBuffer: 1 << 28 })
+    ? spawnSync(TIME, ["-f", "@@maxrss %M cpu %U %S", cmd, ...args], { cwd, encoding: "utf8", maxBuffer: 1 << 28 })
     : spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 1 << 28 });
   const s = (performance.now() - t0) / 1000;
   if (r.error) throw r.error;
-  const kb = /@@maxrss (\d+)/.exec(r.stderr ?? "");
-  return { s, mb: kb ? Number(kb[1]) / 1024 : null, out: `${r.stdout}${r.stderr}` };
+  const m = /@@maxrss (\d+) cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? "");
+  return { s, mb: m ? Number(m[1]) / 1024 : null, cpu: m ? Number(m[2]) + Number(m[3]) : null, out: `${r.stdout}${r.stderr}` };
 }
 
 /** The whole Spin pipeline for VARIANT (0 = v2, 2 = v8's locked fix) at NT threads x NOPS calls. */
@@ -53,15 +58,17 @@ export function spinPipeline(variant: number, threads: number, calls: number, bf
     ];
     let s = 0;
     let mb: number | null = null;
+    let cpu: number | null = null;
     let out = "";
     for (const [cmd, args] of steps) {
       const r = run(dir, cmd, args);
       s += r.s;
       if (r.mb !== null) mb = Math.max(mb ?? 0, r.mb);
+      if (r.cpu !== null) cpu = (cpu ?? 0) + r.cpu;
       out = r.out;
     }
     const states = /(\d+) states, stored/.exec(out)?.[1] ?? "?";
-    return { s, mb, out, states };
+    return { s, mb, cpu, out, states };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -104,21 +111,28 @@ export function sideBySide(full: boolean, repeat: number): void {
   for (const r of runs) {
     const a: number[] = [];
     const b: number[] = [];
+    const ca: number[] = [];
+    const cb: number[] = [];
     let mine: Timed | null = null;
     let spin: ReturnType<typeof spinPipeline> | null = null;
     for (let i = 0; i < repeat; i++) {
       mine = ours(r.args);
       a.push(mine.s);
+      if (mine.cpu !== null) ca.push(mine.cpu);
       spin = spinPipeline(r.variant, r.threads, r.calls, r.bfs);
       b.push(spin.s);
+      if (spin.cpu !== null) cb.push(spin.cpu);
     }
     const mem = (t: Timed | null) => (t?.mb != null ? `, ${Math.round(t.mb)} MB` : "");
     const counts = /(\d+ programs, \d+ executions)/.exec(mine!.out)?.[1] ?? "no counts printed";
+    const cpu = ca.length && cb.length ? `; CPU ours ${median(ca).toFixed(2)} s, Spin ${median(cb).toFixed(2)} s: ratio ${(median(ca) / median(cb)).toFixed(2)}` : "";
     console.log(
       `  ${r.name}: ours ${median(a).toFixed(2)} s (${counts}${mem(mine)}), Spin ${median(b).toFixed(2)} s (${spin!.states} states${mem(spin)}): ` +
-        `ratio ${(median(a) / median(b)).toFixed(2)}`,
+        `ratio ${(median(a) / median(b)).toFixed(2)}${cpu}`,
     );
   }
-  if (!full) console.log("  (BENCH_FULL=1 adds v8 3x2 without a preemption bound)");
+  // Measured: [[CREATE_VCPU, CREATE_VCPU]] on each of 3 threads is 4,576,572 classes (518 s on one core):
+  // every order of its dozen kvm->lock sections that touch created_vcpus, where Spin merges the states they reach.
+  if (!full) console.log("  (BENCH_FULL=1 adds v8 3x2 without a preemption bound: hours, one program of six KVM_CREATE_VCPUs alone is 4.6M classes)");
   console.log("  riscv-hgatp@v8 3x3, proof: not attempted (Spin: 166.6M states, 241 s, 9.5 GB; ours would run billions of executions: issue 12)");
 }
