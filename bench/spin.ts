@@ -133,6 +133,6 @@ export function sideBySide(full: boolean, repeat: number): void {
   }
   // Measured: [[CREATE_VCPU, CREATE_VCPU]] on each of 3 threads is 4,576,572 classes (518 s on one core):
   // every order of its dozen kvm->lock sections that touch created_vcpus, where Spin merges the states they reach.
-  if (!full) console.log("  (BENCH_FULL=1 adds v8 3x2 without a preemption bound: hours, one program of six KVM_CREATE_VCPUs alone is 4.6M classes)");
+  if (!full) console.log("  (BENCH_FULL=1 adds v8 3x2 without a preemption bound: one program of six KVM_CREATE_VCPUs alone is 4.6M classes)");
   console.log("  riscv-hgatp@v8 3x3, proof: not attempted (Spin: 166.6M states, 241 s, 9.5 GB; ours would run billions of executions: issue 12)");
 }

@@ -48,8 +48,12 @@ export interface Property {
   readonly statement: string;
   /**
    * The verdict depends on the real-time order of calls (whether one returned before
-   * another was invoked), which the steps' order decides but their dependencies do not:
-   * exhaustive mode's reduction then keeps those orders apart (ExploreOptions.realTime).
+   * another was invoked), which the steps' order decides but their dependencies do not,
+   * and holds with fewer "returned before" pairs if it holds with more (linearizability
+   * does: an order that respects more pairs respects fewer). Exhaustive mode then judges
+   * each class's strongest real-time orders besides the execution it runs
+   * (real-time-variants.ts), or under a preemption bound keeps those orders apart in the
+   * search (ExploreOptions.realTime).
    */
   readonly realTime?: boolean;
   /**

@@ -11,8 +11,9 @@
  * more, and the reduction must then keep more apart (else an execution explored for its
  * class need not show what another of the class shows):
  *
- * - the real-time order of calls (`linearizable`): a step with which its thread returned
- *   a call and another thread's step with which a call was invoked are dependent, since
+ * - the real-time order of calls (`linearizable`), under a preemption bound (else it is
+ *   judged per class: real-time-variants.ts): a step with which its thread returned a
+ *   call and another thread's step with which a call was invoked are dependent, since
  *   swapping them changes whether the one call returned before the other began;
  * - the values of some cells at other events (`Property.judges`: a g-stage write "while a
  *   vCPU exists", a call rejected "while it ran", an observation against the configuration
