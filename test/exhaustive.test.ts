@@ -328,6 +328,20 @@ describe("the explorer's bookkeeping", () => {
 });
 
 describe("programs, shards and workers", () => {
+  it("a program of tens of thousands of executions reports progress while it runs, not only at its end", () => {
+    const base = riscvHgatp.subject("v8");
+    const vcpu = base.exhaustive!.alphabet[1]!;
+    const subject: Subject = { ...base, exhaustive: { alphabet: [vcpu] } };
+    const seen: [number, number][] = [];
+    const r = checkExhaustive(subject, { threads: 2, calls: 3, properties: ["lockdep"], onProgress: (done, _total, executions) => seen.push([done, executions]) });
+    // Nine programs; the last, KVM_CREATE_VCPU three times on each thread, alone is most of the executions.
+    expect(r.programs).toBe(9);
+    const during = seen.filter(([done]) => done === 8);
+    expect(during.length).toBeGreaterThan(1);
+    expect(during.map(([, n]) => n)).toEqual([...during.map(([, n]) => n)].sort((a, b) => a - b));
+    expect(seen[seen.length - 1]).toEqual([9, r.executions]);
+  });
+
   it("enumerates as many programs as it counts, canonical under thread symmetry", () => {
     for (const b of [
       { alphabetSize: 3, threads: 2, calls: 2 },

@@ -38,6 +38,9 @@ import { countPrograms, enumeratePrograms } from "./programs.js";
 import { ShortestTracker, better } from "./shortest.js";
 import type { ProgramIdx } from "./programs.js";
 
+/** Complete executions of one program between two progress reports within it. */
+const PROGRESS_EVERY = 10_000;
+
 /** Histories remembered as judged (real-time variants) before the set starts afresh. */
 const MAX_SHAPES = 100_000;
 
@@ -245,12 +248,16 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
   let index = 0;
   let threads: Call[][] = [];
   let calls = 0;
+  // Complete executions of the program in progress: progress is told every PROGRESS_EVERY
+  // of them too, so that a program of millions of executions does not look stuck.
+  let inProgram = 0;
   /**
    * Checks the wanted properties on one execution of program `index` (for a real-time
    * variant, `variant` runs it for real, and only the properties that judge real time
    * are asked); records what it violates. True when they all hold.
    */
   const judge = (ex0: Execution, decisions0: readonly number[], variant?: () => Materialized): boolean => {
+    if (!variant && ++inProgram % PROGRESS_EVERY === 0) opts.onProgress?.(programs, share, executions + inProgram);
     coverage.add(ex0);
     let held = true;
     for (let i = 0; i < wanted.length; i++) {
@@ -310,6 +317,7 @@ export function checkExhaustive(subject: Subject, opts: ExhaustiveOptions): Exha
     }
     if (!mine(index)) continue;
     threads = toThreads(program);
+    inProgram = 0;
     const stats = exploreProgram(
       (s) => subject.execute(threads, s),
       explore,
