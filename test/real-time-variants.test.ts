@@ -10,7 +10,7 @@ import { traceKey } from "../src/explore/exhaustive/traces.js";
 import type { Execution } from "../src/kernel/rt/execution.js";
 import { execute } from "../src/kernel/rt/execution.js";
 import type { K } from "../src/kernel/rt/ops.js";
-import { READ, WRITE, mutex_lock, mutex_unlock } from "../src/kernel/rt/ops.js";
+import { READ, WRITE, mutex_lock, mutex_unlock, oops } from "../src/kernel/rt/ops.js";
 import type { Scheduler } from "../src/kernel/rt/scheduler.js";
 import { SharedState } from "../src/kernel/rt/state.js";
 import type { Call, CallResult } from "../src/kernel/rt/trace.js";
@@ -27,6 +27,7 @@ function micro(threads: Threads): Run {
     const x = shared.cell("x", 0);
     const y = shared.cell("y", 0);
     const l = shared.mutex("l");
+    const m = shared.mutex("m");
     function* ioctl(_w: unknown, _t: number, c: Call): K<CallResult> {
       const cell = c.cell === "y" ? y : x;
       if (c.ioctl === "W") {
@@ -34,6 +35,16 @@ function micro(threads: Threads): Run {
         return { r: 0 };
       }
       if (c.ioctl === "R") return { r: yield* READ(cell) };
+      if (c.ioctl === "OOPS") return yield* oops("BUG_ON() in OOPS");
+      if (c.ioctl === "LM" || c.ioctl === "ML") {
+        // Two mutexes in either order: the ABBA deadlock.
+        const [first, second] = c.ioctl === "LM" ? [l, m] : [m, l];
+        yield* mutex_lock(first);
+        yield* mutex_lock(second);
+        yield* mutex_unlock(second);
+        yield* mutex_unlock(first);
+        return { r: 0 };
+      }
       yield* mutex_lock(l);
       const v = yield* READ(cell);
       yield* WRITE(cell, v + 1);
@@ -59,9 +70,11 @@ function strongest(orders: Iterable<string>): string[] {
 }
 
 /** Per class: the strongest real-time orders of all its interleavings, and of DPOR's execution with its variants. */
-function compare(run: Run): { classes: number; variants: number } {
+function compare(run: Run): { classes: number; variants: number; outcomes: Set<string> } {
   const all = new Map<string, string[]>();
+  const outcomes = new Set<string>();
   exploreProgram(run, { reduction: "none" }, (ex) => {
+    outcomes.add(ex.outcome);
     const k = traceKey(ex);
     all.set(k, [...(all.get(k) ?? []), realTime(ex)]);
   });
@@ -82,7 +95,7 @@ function compare(run: Run): { classes: number; variants: number } {
   });
   expect([...explored.keys()].sort()).toEqual([...all.keys()].sort());
   for (const [k, orders] of all) expect(strongest(explored.get(k)!)).toEqual(strongest(orders));
-  return { classes: all.size, variants };
+  return { classes: all.size, variants, outcomes };
 }
 
 describe("each class's strongest real-time orders are those of all its interleavings", () => {
@@ -94,6 +107,18 @@ describe("each class's strongest real-time orders are those of all its interleav
   it("locked read-modify-writes beside unlocked reads of another cell", () => {
     const r = compare(micro([[{ ioctl: "INC" }, { ioctl: "R", cell: "y" }], [{ ioctl: "INC" }, { ioctl: "W", cell: "y" }]]));
     expect(r.variants).toBeGreaterThan(0);
+  });
+
+  it("executions that deadlock (ABBA) beside unlocked calls: the faults stay after every order", () => {
+    const r = compare(micro([[{ ioctl: "R", cell: "y" }, { ioctl: "LM" }], [{ ioctl: "ML" }, { ioctl: "W", cell: "y" }]]));
+    expect(r.outcomes).toEqual(new Set(["complete", "deadlock"]));
+    expect(r.variants).toBeGreaterThan(0);
+  });
+
+  it("executions that end in an oops beside unlocked calls", () => {
+    const r = compare(micro([[{ ioctl: "W" }, { ioctl: "OOPS" }], [{ ioctl: "R" }, { ioctl: "R", cell: "y" }]]));
+    expect(r.outcomes).toEqual(new Set(["oops"]));
+    expect(r.classes).toBeGreaterThan(1);
   });
 
   it("riscv-hgatp@v8: the cap, a vCPU and both KVM_CHECK_EXTENSIONs on three threads", () => {
