@@ -109,6 +109,8 @@ class DporRun implements Scheduler {
   /** Each step's thread and access (its calls filled in by afterStep). */
   readonly tids: number[] = [];
   readonly accesses: Access[] = [];
+  /** Each step's CALL_INVOKED | CALL_RETURNED (afterStep): which steps' stretches hold invocations and returns. */
+  readonly boundaries: number[] = [];
   /** Decisions in DecisionScheduler form, to replay this execution with a token. */
   readonly decisions: number[] = [];
   private pos = 0;
@@ -195,6 +197,7 @@ class DporRun implements Scheduler {
   afterStep(tid: number, events: number, stepCalls: readonly Call[]): void {
     const last = this.accesses.length - 1;
     let a = this.accesses[last]!;
+    this.boundaries[last] = events & (CALL_INVOKED | CALL_RETURNED);
     const calls =
       a.calls |
       (this.realTime ? events & (CALL_INVOKED | CALL_RETURNED) : 0) |
@@ -285,7 +288,7 @@ export function exploreProgram(
       visit(ex, sched.decisions);
       if (variants && hb) {
         const choices = stack.filter((n): n is ChoiceNode => n.kind === "choice");
-        for (const v of realTimeVariants(ex, hb)) {
+        for (const v of realTimeVariants(ex, hb, sched.boundaries)) {
           const materialize = (): Materialized => {
             const replay = new OrderScheduler(v.order, ex.stepTids, choices);
             return { ex: run(replay), decisions: replay.decisions };

@@ -29,6 +29,7 @@
 import type { Execution } from "../../kernel/rt/execution.js";
 import type { Event } from "../../kernel/rt/trace.js";
 import { shapeOf } from "../../check/linearization.js";
+import { CALL_INVOKED, CALL_RETURNED } from "../../kernel/rt/scheduler.js";
 
 export interface RealTimeVariant {
   /** Its history's shape (`historyShape`): what a property that judges only the history depends on. */
@@ -73,7 +74,12 @@ export class VariantLimitError extends Error {
  * whose order is `ex`'s own (already checked). Empty when every order of the class is
  * `ex`'s or weaker.
  */
-export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVariant[] {
+export function realTimeVariants(
+  ex: Execution,
+  hb: HappensBefore,
+  /** Per step, what its stretch holds: CALL_INVOKED, CALL_RETURNED (Scheduler.afterStep). */
+  boundaries: readonly number[],
+): RealTimeVariant[] {
   const starts = ex.stepStarts;
   if (!starts) throw new Error("internal: an execution without step starts (Execution.stepStarts) cannot be reordered");
   const n = ex.stepTids.length;
@@ -83,24 +89,16 @@ export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVari
 
   // The steps that carry invocations or returns (B-steps), per thread, and what they carry.
   const bsteps: number[][] = Array.from({ length: T }, () => []);
-  const carriesInvoke: boolean[] = [];
-  const returnsIn: number[] = [];
-  for (let k = 0; k < n; k++) {
-    let inv = false;
-    let ret = 0;
-    for (let e = starts[k]!; e < starts[k + 1]!; e++) {
-      const kind = ex.events[e]!.kind;
-      if (kind === "invoke") inv = true;
-      else if (kind === "return") ret++;
-    }
-    carriesInvoke[k] = inv;
-    returnsIn[k] = ret;
-    if (inv || ret) bsteps[tids[k]!]!.push(k);
-  }
-  // retBefore[u][j]: returns in thread u's first j B-steps.
+  for (let k = 0; k < n; k++) if (boundaries[k]) bsteps[tids[k]!]!.push(k);
+  const carriesInvoke = (k: number): boolean => (boundaries[k]! & CALL_INVOKED) !== 0;
+  // A step's stretch can return more than one call (calls with no step of their own), but
+  // orders are compared by how many of a thread's returning steps precede an invocation:
+  // that count grows where the count of returns grows, so it orders them the same.
+  const returnsIn = (k: number): number => ((boundaries[k]! & CALL_RETURNED) !== 0 ? 1 : 0);
+  // retBefore[u][j]: returning steps among thread u's first j B-steps.
   const retBefore = bsteps.map((bs) => {
     const out = [0];
-    for (const k of bs) out.push(out[out.length - 1]! + returnsIn[k]!);
+    for (const k of bs) out.push(out[out.length - 1]! + returnsIn(k));
     return out;
   });
   // Only one thread calls after its first step: its order is the only one.
@@ -115,10 +113,24 @@ export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVari
         for (const x of bsteps[v]!) if (x < k && C[k * T + v]! >= seq[x]!) c++;
         need[k * T + v] = c;
       }
+  // Every B-step happens after the other threads' B-steps before it: the execution's own
+  // order of them is the class's only one. (Most classes: kvm->lock orders the calls.)
+  let concurrent = false;
+  for (let u = 0; u < T && !concurrent; u++)
+    for (const k of bsteps[u]!) {
+      for (let v = 0; v < T && !concurrent; v++) {
+        if (v === u) continue;
+        let before = 0;
+        for (const x of bsteps[v]!) if (x < k) before++;
+        concurrent = need[k * T + v]! < before;
+      }
+      if (concurrent) break;
+    }
+  if (!concurrent) return [];
   // The invocation-carrying B-steps, each with a slot in an order's signature per other thread.
   const slotOf = new Int32Array(n).fill(-1);
   let slots = 0;
-  for (let u = 0; u < T; u++) for (const k of bsteps[u]!) if (carriesInvoke[k]) slotOf[k] = slots++;
+  for (let u = 0; u < T; u++) for (const k of bsteps[u]!) if (carriesInvoke(k)) slotOf[k] = slots++;
   /** An order's real-time pairs: per invoking B-step and other thread, the returns before it. */
   const signature = (pos: Int32Array, k: number, sig: Int32Array): void => {
     const s = slotOf[k]!;
@@ -182,7 +194,7 @@ export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVari
     let step = 1;
     for (let u = 0; u < T; u++, step *= radix[u - 1]!) {
       const k = enabledStep(u);
-      if (k >= 0 && !carriesInvoke[k]) {
+      if (k >= 0 && !carriesInvoke(k)) {
         // Taking it now only adds returns before the invocations after it.
         cands.length = 0;
         next(u, k, step);
@@ -206,10 +218,14 @@ export function realTimeVariants(ex: Execution, hb: HappensBefore): RealTimeVari
     for (let e = from; e < to; e++) key += shapeOf(ex.events[e]!);
     return key;
   };
-  const head = shapeIn(0, starts[0]!);
-  const tail = shapeIn(starts[n]!, ex.events.length);
+  let head: string | null = null;
+  let tail = "";
   for (const f of all) {
     if (below(f.sig, own) || same(f.sig, own)) continue;
+    if (head === null) {
+      head = shapeIn(0, starts[0]!);
+      tail = shapeIn(starts[n]!, ex.events.length);
+    }
     // Only B-steps' stretches hold invocations and returns: the shape follows their order.
     let shape = head;
     for (const k of f.order) shape += shapeIn(starts[k]!, starts[k + 1]!);
