@@ -12,8 +12,6 @@ import { z } from "zod";
 
 import { SCHEMA_VERSION } from "./schema-version.js";
 
-export { SCHEMA_VERSION };
-
 const count = z.int().nonnegative();
 
 const Verdict = z.enum(["holds", "violated"]);

@@ -2,9 +2,9 @@
  * Exhaustive checking up to a bound: every program of the bound (programs.ts), every
  * interleaving of each up to equivalence (dpor.ts), every property on every complete
  * execution, and the properties that judge real time on each class's strongest real-time
- * orders too (real-time-variants.ts). The answer is either a proof statement for the bound or, per violated
- * property, its shortest counterexample: fewest calls, then fewest preemptions, then
- * the first program in exploration order.
+ * orders too (real-time-variants.ts). The answer is either a proof statement for the
+ * bound or, per violated property, its shortest counterexample: fewest calls, then fewest
+ * preemptions, then the first program in exploration order.
  *
  * Programs are explored by increasing size (calls). Once every selected property is
  * violated by a program of some size, larger programs cannot change any answer and the

@@ -417,9 +417,13 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
     for (let k = 0; k < n; k++) if (C[from + k]! > C[into + k]!) C[into + k] = C[from + k]!;
   };
   const hb = (x: number, y: number): boolean => x < y && C[y * n + tids[x]!]! >= seq[x]!;
-  /** Another thread's last step that `calls` of its own conflict with (invoked vs returned), into `conflicts`. */
-  const addCalls = (tid: number, last: Int32Array): void => {
-    for (let u = 0; u < n; u++) if (u !== tid && last[u]! >= 0 && !conflicts.includes(last[u]!)) conflicts.push(last[u]!);
+  /** Step `x` into `conflicts`, once. */
+  const conflict = (x: number): void => {
+    if (!conflicts.includes(x)) conflicts.push(x);
+  };
+  /** Each other thread's step in `last` (its last invocation or return; -1: none), into `conflicts`. */
+  const otherThreads = (tid: number, last: Int32Array): void => {
+    for (let u = 0; u < n; u++) if (u !== tid && last[u]! >= 0) conflict(last[u]!);
   };
 
   for (let s = 0; s < steps; s++) {
@@ -441,20 +445,18 @@ function addBacktracks(tids: readonly number[], accesses: readonly Access[], nod
       for (let i = first, j = conflicts.length - 1; i < j; i++, j--) [conflicts[i], conflicts[j]] = [conflicts[j]!, conflicts[i]!];
     }
     // The step that ended the execution: every other thread's steps after it are gone.
-    if (access.calls & ENDS) for (let u = 0; u < n; u++) if (u !== tid && threadRow[u]! >= 0 && !conflicts.includes(threadRow[u]!)) conflicts.push(threadRow[u]!);
+    if (access.calls & ENDS) otherThreads(tid, threadRow);
     if (carries) {
-      if (access.calls & CALL_INVOKED) addCalls(tid, lastReturn);
-      if (access.calls & CALL_RETURNED) addCalls(tid, lastInvoke);
-      if (access.calls & (JUDGED_WRITE | READS_JUDGED | CONTEXT_WRITE) && lastJudgedWrite >= 0 && !conflicts.includes(lastJudgedWrite))
-        conflicts.push(lastJudgedWrite);
-      if (access.calls & JUDGED_WRITE) for (const r of judgedReads) if (!conflicts.includes(r)) conflicts.push(r);
+      if (access.calls & CALL_INVOKED) otherThreads(tid, lastReturn);
+      if (access.calls & CALL_RETURNED) otherThreads(tid, lastInvoke);
+      if (access.calls & (JUDGED_WRITE | READS_JUDGED | CONTEXT_WRITE) && lastJudgedWrite >= 0) conflict(lastJudgedWrite);
+      if (access.calls & JUDGED_WRITE) for (const r of judgedReads) conflict(r);
       if (access.calls & CONTEXT_WRITE) {
         // The reads of the context since this cell's last write.
         const since = lastContextWrite.get(loc) ?? -1;
-        for (let i = contextReads.length - 1; i >= 0 && contextReads[i]! > since; i--)
-          if (!conflicts.includes(contextReads[i]!)) conflicts.push(contextReads[i]!);
+        for (let i = contextReads.length - 1; i >= 0 && contextReads[i]! > since; i--) conflict(contextReads[i]!);
       }
-      if (access.calls & READS_CONTEXT) for (const w of lastContextWrite.values()) if (!conflicts.includes(w)) conflicts.push(w);
+      if (access.calls & READS_CONTEXT) for (const w of lastContextWrite.values()) conflict(w);
     }
     if (s >= from) {
       for (const e of conflicts) {

@@ -65,10 +65,6 @@ interface Order {
   readonly order: readonly number[];
 }
 
-export class VariantLimitError extends Error {
-  override name = "VariantLimitError";
-}
-
 /**
  * The executions of `ex`'s class whose real-time orders are strongest, except those
  * whose order is `ex`'s own (already checked). Empty when every order of the class is
@@ -91,42 +87,35 @@ export function realTimeVariants(
   const bsteps: number[][] = Array.from({ length: T }, () => []);
   for (let k = 0; k < n; k++) if (boundaries[k]) bsteps[tids[k]!]!.push(k);
   const carriesInvoke = (k: number): boolean => (boundaries[k]! & CALL_INVOKED) !== 0;
-  // A step's stretch can return more than one call (calls with no step of their own), but
-  // orders are compared by how many of a thread's returning steps precede an invocation:
-  // that count grows where the count of returns grows, so it orders them the same.
-  const returnsIn = (k: number): number => ((boundaries[k]! & CALL_RETURNED) !== 0 ? 1 : 0);
-  // retBefore[u][j]: returning steps among thread u's first j B-steps.
-  const retBefore = bsteps.map((bs) => {
-    const out = [0];
-    for (const k of bs) out.push(out[out.length - 1]! + returnsIn(k));
-    return out;
-  });
-  // Only one thread calls after its first step: its order is the only one.
-  if (bsteps.filter((bs) => bs.length > 0).length < 2) return [];
-  // need[k * T + v]: how many of thread v's B-steps happen before B-step k.
+  // need[k * T + v]: how many of thread v's B-steps happen before B-step k. When each is
+  // all of v's B-steps before k in the execution, the execution's own order of them is the
+  // class's only one (most classes: kvm->lock orders the calls; or one thread calls alone).
   const need = new Int32Array(n * T);
+  let concurrent = false;
   for (let u = 0; u < T; u++)
     for (const k of bsteps[u]!)
       for (let v = 0; v < T; v++) {
         if (v === u) continue;
-        let c = 0;
-        for (const x of bsteps[v]!) if (x < k && C[k * T + v]! >= seq[x]!) c++;
-        need[k * T + v] = c;
-      }
-  // Every B-step happens after the other threads' B-steps before it: the execution's own
-  // order of them is the class's only one. (Most classes: kvm->lock orders the calls.)
-  let concurrent = false;
-  for (let u = 0; u < T && !concurrent; u++)
-    for (const k of bsteps[u]!) {
-      for (let v = 0; v < T && !concurrent; v++) {
-        if (v === u) continue;
         let before = 0;
-        for (const x of bsteps[v]!) if (x < k) before++;
-        concurrent = need[k * T + v]! < before;
+        let c = 0;
+        for (const x of bsteps[v]!) {
+          if (x >= k) break;
+          before++;
+          if (C[k * T + v]! >= seq[x]!) c++;
+        }
+        need[k * T + v] = c;
+        if (c < before) concurrent = true;
       }
-      if (concurrent) break;
-    }
   if (!concurrent) return [];
+  // retBefore[u][j]: returning steps among thread u's first j B-steps. (A stretch can
+  // return more than one call, of calls with no step of their own; but orders are compared
+  // by how many of a thread's returning steps precede an invocation, which grows where the
+  // count of returns grows: it orders them the same.)
+  const retBefore = bsteps.map((bs) => {
+    const out = [0];
+    for (const k of bs) out.push(out[out.length - 1]! + ((boundaries[k]! & CALL_RETURNED) !== 0 ? 1 : 0));
+    return out;
+  });
   // The invocation-carrying B-steps, each with a slot in an order's signature per other thread.
   const slotOf = new Int32Array(n).fill(-1);
   let slots = 0;
@@ -143,7 +132,7 @@ export function realTimeVariants(
   {
     const pos = new Int32Array(T);
     for (let k = 0; k < n; k++) {
-      if (!bsteps[tids[k]!]!.length || bsteps[tids[k]!]![pos[tids[k]!]!] !== k) continue;
+      if (!boundaries[k]) continue;
       signature(pos, k, own);
       pos[tids[k]!]!++;
     }
@@ -178,7 +167,7 @@ export function realTimeVariants(
   const from = (key: number): Order[] => {
     const known = memo.get(key);
     if (known) return known;
-    if (++points > MAX_POINTS) throw new VariantLimitError(`more than ${MAX_POINTS} points in the search of one execution's real-time orders`);
+    if (++points > MAX_POINTS) throw new Error(`internal: more than ${MAX_POINTS} points in the search of one execution's real-time orders`);
     const cands: Order[] = [];
     const next = (u: number, k: number, step: number): void => {
       pos[u]!++;
